@@ -1,0 +1,44 @@
+# rehearse: `make test` and `make demo` set up everything they need on a fresh Debian machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup host images lint test unit demo clean
+
+setup: host $(STAMP)
+
+host:
+	@bash scripts/host-setup.sh
+
+$(STAMP): pyproject.toml
+	@echo "[venv] installing rehearse and its test tools into $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -q --disable-pip-version-check -U pip
+	@$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+images: host
+	@bash scripts/build-images.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check rehearse tests
+	$(BIN)/mypy
+
+# THE test command (README, .ci/run): host packages, Docker, images, venv, then lint and tests.
+test: images $(STAMP) lint
+	$(BIN)/pytest
+
+# Fast loop without Docker.
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+demo: setup
+	@echo; echo "== The upgrade path of a SQL Server store from 3.90 to 4.70"; echo
+	@$(BIN)/rehearse plan --from 3.90 --to 4.70
+	@echo; echo "== A PostgreSQL store from 4.50 to 4.80, one app start per version"; echo
+	@$(BIN)/rehearse plan --from 4.50 --to 4.80 --provider postgresql --stepwise
+
+clean:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from rehearse.sandbox import cleanup; print(cleanup.remove_all(), "objects removed")'; fi
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Rehearse a nopCommerce upgrade in disposable containers."""

@@ -1,0 +1,5 @@
+"""`python -m rehearse`."""
+
+from rehearse.cli import main
+
+main()

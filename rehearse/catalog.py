@@ -1,0 +1,220 @@
+"""What rehearse knows of every nopCommerce release: data, not branches (nopcommerce.md §1-6)."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rehearse.errors import BadInputError
+from rehearse.version import Version
+
+IMAGE_REPOSITORY = "nopcommerceteam/nopcommerce"
+
+
+class Provider(StrEnum):
+    """nopCommerce's `DataProvider` values that rehearse can run (SQL CE is gone since 4.10)."""
+
+    SQLSERVER = "sqlserver"
+    MYSQL = "mysql"
+    POSTGRESQL = "postgresql"
+
+    @property
+    def label(self) -> str:
+        return {"sqlserver": "SQL Server", "mysql": "MySQL", "postgresql": "PostgreSQL"}[self.value]
+
+
+class Mechanism(StrEnum):
+    """How a database is upgraded *into* a release line."""
+
+    SQL_SCRIPT = "sql-script"
+    APP_MIGRATION = "app-migration"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """One App_Data file format: where it lives and what it holds."""
+
+    key: str
+    path: str
+    shape: str
+
+
+SETTINGS_TXT = FileFormat("settings-txt", "Settings.txt", "`Key: value` lines")
+DATA_SETTINGS_JSON = FileFormat(
+    "data-settings-json", "dataSettings.json", "DataProvider + DataConnectionString"
+)
+APPSETTINGS_JSON = FileFormat(
+    "appsettings-json", "appsettings.json", "ConnectionStrings section"
+)
+INSTALLED_PLUGINS_TXT = FileFormat(
+    "installed-plugins-txt", "InstalledPlugins.txt", "one name a line"
+)
+INSTALLED_PLUGINS_JSON = FileFormat(
+    "installed-plugins-json", "installedPlugins.json", "array of names"
+)
+PLUGINS_JSON_NAMES = FileFormat("plugins-json-names", "plugins.json", "InstalledPluginNames")
+PLUGINS_JSON = FileFormat(
+    "plugins-json", "plugins.json", "InstalledPlugins [{SystemName, Version}]"
+)
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """A known pitfall of upgrading into a release; `providers` empty means every provider."""
+
+    text: str
+    providers: frozenset[Provider] = frozenset()
+
+    def applies_to(self, provider: Provider) -> bool:
+        return not self.providers or provider in self.providers
+
+
+@dataclass(frozen=True)
+class Release:
+    """One release line (4.70) and the facts a rehearsal needs about it."""
+
+    line: Version
+    runtime: str
+    linux_container: bool
+    providers: frozenset[Provider]
+    settings: FileFormat
+    plugin_list: FileFormat
+    upgrade: Mechanism
+    latest_patch: int | None = None
+    requires_trusted_tls: bool = False
+    migration_label: str | None = None
+    plugin_renames: tuple[tuple[str, str], ...] = ()
+    caveats: tuple[Caveat, ...] = ()
+    expected_shrinking_tables: tuple[str, ...] = field(default=())
+
+    @property
+    def patches(self) -> range:
+        return range(0 if self.latest_patch is None else self.latest_patch + 1)
+
+    @property
+    def image_tag(self) -> str:
+        """Docker Hub tags are full `X.YY.Z`; 4.20/4.30 tags are uncertain (nopcommerce.md §2)."""
+        return str(self.line) if self.latest_patch is None else f"{self.line}.{self.latest_patch}"
+
+
+_MSSQL = frozenset({Provider.SQLSERVER})
+_MSSQL_MYSQL = frozenset({Provider.SQLSERVER, Provider.MYSQL})
+_ALL = frozenset(Provider)
+_MYSQL = frozenset({Provider.MYSQL})
+_NETFX = ".NET Framework 4.5.1"
+_FIXED_OR_BY_WEIGHT = "Shipping.FixedOrByWeight"
+_CUSTOMIZED_PLUGINS = Caveat(
+    "third-party plugins load only if their plugin.json lists the new version (#5530, #5706)"
+)
+
+
+def _v(text: str) -> Version:
+    return Version.parse(text)
+
+
+RELEASES: tuple[Release, ...] = (
+    Release(_v("3.70"), _NETFX, False, _MSSQL, SETTINGS_TXT, INSTALLED_PLUGINS_TXT,
+            Mechanism.SQL_SCRIPT),
+    Release(_v("3.80"), _NETFX, False, _MSSQL, SETTINGS_TXT, INSTALLED_PLUGINS_TXT,
+            Mechanism.SQL_SCRIPT),
+    Release(_v("3.90"), _NETFX, False, _MSSQL, SETTINGS_TXT, INSTALLED_PLUGINS_TXT,
+            Mechanism.SQL_SCRIPT,
+            plugin_renames=(("Shipping.FixedRate", _FIXED_OR_BY_WEIGHT),
+                            ("Shipping.ByWeight", _FIXED_OR_BY_WEIGHT),
+                            ("Tax.FixedRate", "Tax.FixedOrByCountryStateZip"),
+                            ("Tax.CountryStateZip", "Tax.FixedOrByCountryStateZip")),
+            caveats=(Caveat("old plugin folders of renamed plugins must be deleted (3.80-3.90 "
+                            "readme)"),)),
+    Release(_v("4.00"), "ASP.NET Core 2.0 on .NET Framework 4.6.1", False, _MSSQL,
+            DATA_SETTINGS_JSON, INSTALLED_PLUGINS_JSON, Mechanism.SQL_SCRIPT,
+            caveats=(Caveat("3.x plugins and themes do not work on 4.x: they need 4.x builds"),
+                     Caveat("file-system pictures move from Content/Images to wwwroot/images"))),
+    Release(_v("4.10"), "netcoreapp2.1", False, _MSSQL, DATA_SETTINGS_JSON,
+            INSTALLED_PLUGINS_JSON, Mechanism.SQL_SCRIPT,
+            plugin_renames=((_FIXED_OR_BY_WEIGHT, "Shipping.FixedByWeightByTotal"),)),
+    Release(_v("4.20"), "netcoreapp2.2", True, _MSSQL, DATA_SETTINGS_JSON, PLUGINS_JSON_NAMES,
+            Mechanism.SQL_SCRIPT),
+    Release(_v("4.30"), "netcoreapp3.1", True, _MSSQL_MYSQL, DATA_SETTINGS_JSON, PLUGINS_JSON,
+            Mechanism.SQL_SCRIPT,
+            caveats=(Caveat("the 4.20-4.30 script assumes the dbo schema (#4785)"),)),
+    Release(_v("4.40"), "net5.0", True, _ALL, DATA_SETTINGS_JSON, PLUGINS_JSON,
+            Mechanism.APP_MIGRATION, latest_patch=4, migration_label="4.40.0",
+            caveats=(_CUSTOMIZED_PLUGINS,)),
+    Release(_v("4.50"), "net6.0", True, _ALL, APPSETTINGS_JSON, PLUGINS_JSON,
+            Mechanism.APP_MIGRATION, latest_patch=4, requires_trusted_tls=True,
+            migration_label="4.50.0",
+            caveats=(_CUSTOMIZED_PLUGINS,
+                     Caveat("direct jumps from 4.30 once failed on enum settings (#6098, fixed)"))),
+    Release(_v("4.60"), "net7.0", True, _ALL, APPSETTINGS_JSON, PLUGINS_JSON,
+            Mechanism.APP_MIGRATION, latest_patch=6, requires_trusted_tls=True,
+            migration_label="4.60",
+            caveats=(_CUSTOMIZED_PLUGINS,
+                     Caveat("customer fields move from GenericAttribute into Customer: "
+                            "GenericAttribute shrinks on purpose (#4601)"),
+                     Caveat("uploaded images move from the database to wwwroot/images/uploaded"),
+                     Caveat("migration order bug with MySqlDateTimeWithPrecisionMigration (#6796)",
+                            _MYSQL)),
+            expected_shrinking_tables=("GenericAttribute", "Picture")),
+    Release(_v("4.70"), "net8.0", True, _ALL, APPSETTINGS_JSON, PLUGINS_JSON,
+            Mechanism.APP_MIGRATION, latest_patch=6, requires_trusted_tls=True,
+            migration_label="4.70",
+            caveats=(_CUSTOMIZED_PLUGINS,
+                     Caveat("dropping a column named over 53 characters failed (#6972)", _MYSQL))),
+    Release(_v("4.80"), "net9.0", True, _ALL, APPSETTINGS_JSON, PLUGINS_JSON,
+            Mechanism.APP_MIGRATION, latest_patch=9, requires_trusted_tls=True,
+            migration_label="4.80",
+            caveats=(_CUSTOMIZED_PLUGINS,
+                     Caveat("the ACL migration can lose custom role permissions and grant new "
+                            "ones to Guests and Vendors (#7563, #7568)"))),
+    Release(_v("4.90"), "net9.0", True, _ALL, APPSETTINGS_JSON, PLUGINS_JSON,
+            Mechanism.APP_MIGRATION, latest_patch=8, requires_trusted_tls=True,
+            migration_label="4.90",
+            caveats=(_CUSTOMIZED_PLUGINS,
+                     Caveat("the NewsLetterSubscription.TypeId migration can be blocked by index "
+                            "IX_NewsLetterSubscription_TypeId and time out on big tables "
+                            "(#7966, #7865)"))),
+)
+
+_LINES: tuple[Version, ...] = tuple(r.line for r in RELEASES)
+
+
+def release(version: Version) -> Release:
+    """The release line of `version`, or a one-line error naming the nearest known ones."""
+    index = bisect.bisect_left(_LINES, version.line)
+    if index < len(_LINES) and _LINES[index] == version.line:
+        return RELEASES[index]
+    raise BadInputError(f"unknown nopCommerce version {version}", hint=_nearest_hint(index))
+
+
+def _nearest_hint(index: int) -> str:
+    if index == 0:
+        return f"rehearse knows {_LINES[0]} and later"
+    if index == len(_LINES):
+        return f"the newest release rehearse knows is {_LINES[-1]}"
+    return f"the nearest known releases are {_LINES[index - 1]} and {_LINES[index]}"
+
+
+def resolve(text: str) -> Version:
+    """Parse a version the user typed and check it names a known release (and patch)."""
+    version = Version.parse(text)
+    found = release(version)
+    if version.patch is not None and version.patch not in found.patches:
+        if found.latest_patch is None:
+            hint = f"{found.line} has no patch releases: write {found.line}"
+        else:
+            hint = f"{found.line} has patch releases {found.line}.0 to {found.image_tag}"
+        raise BadInputError(f"unknown nopCommerce version {version}", hint=hint)
+    return version
+
+
+def lines_after(source: Version, target: Version) -> tuple[Release, ...]:
+    """The release lines passed through going from `source` up to `target` (inclusive)."""
+    return tuple(r for r in RELEASES if source.line < r.line <= target.line)
+
+
+def image_for(version: Version) -> str:
+    """The official image of a version; a bare line means its newest patch."""
+    found = release(version)
+    tag = found.image_tag if version.patch is None else str(version)
+    return f"{IMAGE_REPOSITORY}:{tag}"

@@ -1,0 +1,76 @@
+"""The command line: global options, the error boundary, one small function per command."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Annotated, NoReturn
+
+import typer
+
+from rehearse import console
+from rehearse.catalog import Provider
+from rehearse.commands.plan import PlanFormat
+from rehearse.errors import ExitCode, RehearseError
+
+app = typer.Typer(
+    name="rehearse",
+    help="Rehearse a nopCommerce upgrade in disposable containers before touching production.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals hold passwords
+    add_completion=False,
+)
+
+
+@app.callback()
+def _global_options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show details.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and results.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    color: Annotated[bool, typer.Option(help="Colour output (NO_COLOR is honoured).")] = True,
+) -> None:
+    console.configure(console.Options(verbose=verbose, quiet=quiet, debug=debug, color=color))
+
+
+def _run(command: Callable[[], ExitCode]) -> NoReturn:
+    """The one error boundary: expected errors become `error:`/`hint:` and a fixed exit code."""
+    out = console.terminal()
+    try:
+        code = command()
+    except RehearseError as error:
+        logging.getLogger("rehearse").debug("command failed", exc_info=True)
+        out.error(error.message, error.hint)
+        code = error.exit_code
+    except KeyboardInterrupt:
+        out.error("interrupted")
+        code = ExitCode.INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - the boundary turns surprises into exit code 4
+        if out.options.debug:
+            out.write(traceback.format_exc())
+        out.error(f"internal error: {type(error).__name__}: {error}",
+                  hint="re-run with --debug for the traceback, and report it")
+        code = ExitCode.INTERNAL
+    raise typer.Exit(int(code))
+
+
+@app.command("plan")
+def plan_command(
+    source: Annotated[str, typer.Option(
+        "--from", help="The store's version now: 4.40, 4.4 or 4.40.2.")],
+    target: Annotated[str, typer.Option("--to", help="The version to upgrade to.")],
+    provider: Annotated[Provider, typer.Option(help="The store's database.")] = Provider.SQLSERVER,
+    stepwise: Annotated[bool, typer.Option(
+        "--stepwise", help="From 4.40 on, start every version in between (finds which one breaks).",
+    )] = False,
+    output: Annotated[PlanFormat, typer.Option("--format", help="How to print the plan.")] = (
+        PlanFormat.TABLE),
+) -> None:
+    """Print the upgrade path from one nopCommerce version to another."""
+    from rehearse.commands.plan import plan
+
+    _run(lambda: plan(source, target, provider, stepwise, output))
+
+
+def main() -> None:
+    app()

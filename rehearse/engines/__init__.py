@@ -1,0 +1,13 @@
+"""One module per nopCommerce data provider; the only importers of database drivers."""
+
+from __future__ import annotations
+
+from rehearse.catalog import Provider
+from rehearse.engines.base import Engine
+from rehearse.engines.mysql import MySQL
+from rehearse.engines.postgresql import PostgreSQL
+
+ENGINES: dict[Provider, Engine] = {
+    Provider.POSTGRESQL: PostgreSQL(),
+    Provider.MYSQL: MySQL(),
+}

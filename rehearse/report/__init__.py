@@ -1,0 +1,1 @@
+"""Writers of what a rehearsal tells people and machines: plans, reports, JUnit."""

@@ -1,0 +1,50 @@
+"""The Docker engine rehearse talks to, and the images it needs to be there."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import docker
+from docker.errors import DockerException, ImageNotFound
+
+from rehearse.errors import EnvironmentNotReadyError
+
+
+@cache
+def client() -> docker.DockerClient:
+    try:
+        found = docker.from_env()
+        found.ping()
+    except DockerException as error:
+        raise EnvironmentNotReadyError(
+            f"no Docker engine answers ({_first_line(error)})",
+            hint="start Docker (on Debian as root: scripts/host-setup.sh), then re-run",
+        ) from error
+    return found
+
+
+def ensure_image(image: str, pull: bool = True) -> None:
+    """Check the image is local; pull it when allowed, else say how to get it."""
+    try:
+        client().images.get(image)
+        return
+    except ImageNotFound:
+        if not pull:
+            raise _missing(image, "") from None
+    try:
+        client().images.pull(image)
+    except DockerException as error:
+        raise _missing(image, f": pulling failed ({_first_line(error)})") from error
+
+
+def _missing(image: str, why: str) -> EnvironmentNotReadyError:
+    return EnvironmentNotReadyError(
+        f"image {image} is not on this machine{why}",
+        hint="build or load it (make images builds the local test images), "
+             "or name another image in the scenario",
+    )
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,134 @@
+"""A disposable, labelled service container: published on 127.0.0.1, waited on, always removed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+
+from docker.errors import DockerException
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.wait_strategies import (
+    CompositeWaitStrategy,
+    ExecWaitStrategy,
+    LogMessageWaitStrategy,
+    WaitStrategy,
+)
+
+from rehearse.errors import EnvironmentNotReadyError
+from rehearse.sandbox import host
+from rehearse.sandbox.labels import labels
+
+LOG_TAIL_LINES = 30
+POLL_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What to run and how to know it is ready; engines and stores fill these in."""
+
+    image: str
+    port: int
+    role: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    ready_log: str = ""
+    ready_command: Sequence[str] = ()
+    ready_timeout: float = 120.0
+    memory: str | None = None
+    pull: bool = True
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+
+class Service:
+    """A running service: where to reach it, its logs, a way to run commands in it."""
+
+    def __init__(self, container: DockerContainer, spec: ServiceSpec) -> None:
+        self._container = container
+        self.spec = spec
+
+    @property
+    def container_id(self) -> str:
+        return str(self._container.get_container_id())
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint("127.0.0.1", int(self._container.get_exposed_port(self.spec.port)))
+
+    def logs(self) -> str:
+        stdout, stderr = self._container.get_logs()
+        return bytes(stdout + stderr).decode(errors="replace")
+
+    def exec(self, command: Sequence[str]) -> tuple[int, str]:
+        result = self._container.exec(list(command))
+        return int(result.exit_code or 0), bytes(result.output or b"").decode(errors="replace")
+
+
+@contextmanager
+def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
+    host.ensure_image(spec.image, pull=spec.pull)
+    container = _container(spec, run_id)
+    try:
+        container.start()
+    except (TimeoutError, RuntimeError) as error:
+        tail = _log_tail(container)
+        _remove(container)
+        raise EnvironmentNotReadyError(
+            f"{spec.role} container ({spec.image}) did not become ready: {_headline(error)}"
+            f"{tail}",
+            hint="read the log lines above; raise the timeout or memory limit if it was slow",
+        ) from error
+    except BaseException:
+        _remove(container)
+        raise
+    try:
+        yield Service(container, spec)
+    finally:
+        _remove(container)
+
+
+def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
+    container = DockerContainer(spec.image, env=dict(spec.env))
+    # Publish on loopback only: a plain publish binds 0.0.0.0 (docker-offline.md).
+    container.ports[f"{spec.port}/tcp"] = ("127.0.0.1", None)  # type: ignore[assignment]
+    kwargs: dict[str, object] = {"labels": labels(run_id, spec.role)}
+    if spec.memory:
+        kwargs["mem_limit"] = spec.memory
+    container.with_kwargs(**kwargs)
+    return container.waiting_for(_wait_strategy(spec))
+
+
+def _wait_strategy(spec: ServiceSpec) -> CompositeWaitStrategy:
+    # Wait on the server's own signal, never on the port: Docker's proxy accepts connections
+    # on 127.0.0.1 before the server listens (docker-offline.md).
+    strategies: list[WaitStrategy] = []
+    if spec.ready_log:
+        strategies.append(LogMessageWaitStrategy(re.compile(spec.ready_log, re.MULTILINE)))
+    if spec.ready_command:
+        strategies.append(ExecWaitStrategy(list(spec.ready_command)))
+    return (CompositeWaitStrategy(*strategies)
+            .with_startup_timeout(int(spec.ready_timeout))
+            .with_poll_interval(POLL_SECONDS))
+
+
+def _log_tail(container: DockerContainer) -> str:
+    try:
+        stdout, stderr = container.get_logs()
+    except (DockerException, RuntimeError):
+        return ""
+    lines = bytes(stdout + stderr).decode(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+    return "".join(f"\n    | {line}" for line in lines)
+
+
+def _headline(error: BaseException) -> str:
+    return str(error).split(". ")[0]
+
+
+def _remove(container: DockerContainer) -> None:
+    with suppress(DockerException):  # already gone; the label sweep catches anything else
+        container.stop()

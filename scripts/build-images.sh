@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Build the local images rehearse's tests and demo use. Docker's build cache makes a re-run quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '[images] %s\n' "$*" >&2; }
+
+if ! docker info >/dev/null 2>&1; then
+  log "no Docker engine: skipping image builds (Docker tests will be skipped)"
+  exit 0
+fi
+bash images/base/build.sh rehearse/base:bookworm
+build() {
+  local tag="$1" dir="$2"
+  log "building $tag"
+  docker build -q -t "$tag" "$dir" >/dev/null
+}
+build rehearse/testing-postgres:15 images/testing/postgres
+build rehearse/testing-mariadb:10.11 images/testing/mariadb

@@ -1,0 +1,44 @@
+"""One Docker probe for the whole suite, and a guard against leftover containers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import cache
+
+import pytest
+
+from tests import images
+
+
+@cache
+def docker_problem() -> str | None:
+    """None when Docker answers and the test images are built; otherwise why not."""
+    from rehearse.errors import RehearseError
+    from rehearse.sandbox import host
+
+    try:
+        docker = host.client()
+    except RehearseError as error:
+        return error.message
+    missing = [name for name in images.ALL if not docker.images.list(name=name)]
+    return f"test images missing: {', '.join(missing)} (run make images)" if missing else None
+
+
+@pytest.fixture(autouse=True)
+def _needs_docker(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("docker") is None:
+        yield
+        return
+    problem = docker_problem()
+    if problem is not None:
+        # Locally a skip with the reason; in CI a failure, so CI cannot pass by skipping.
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Docker is required under CI=true: {problem}")
+        pytest.skip(f"no Docker: {problem}")
+    yield
+    from rehearse.sandbox import cleanup
+
+    leftovers = cleanup.leftover_containers()
+    cleanup.remove_all()
+    assert not leftovers, f"test left labelled containers behind: {leftovers}"
