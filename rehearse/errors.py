@@ -35,3 +35,9 @@ class EnvironmentNotReadyError(RehearseError):
     """The machine is not ready: no Docker engine, an image missing, too little memory."""
 
     exit_code = ExitCode.ENVIRONMENT
+
+
+class RehearsalFailedError(RehearseError):
+    """The rehearsal itself found the failure it exists to find: a step or check failed."""
+
+    exit_code = ExitCode.FAILED

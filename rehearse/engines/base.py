@@ -1,14 +1,20 @@
-"""What every database engine offers the rehearsal: a container to start and a way in."""
+"""What every database engine offers the rehearsal: a container, a way in, a restore."""
 
 from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from rehearse.backup import Backup
 from rehearse.catalog import Provider
-from rehearse.sandbox.service import Endpoint, ServiceSpec
+from rehearse.errors import BadInputError
+from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
+from rehearse.storedb import QueryError
+
+BACKUP_DIR = "/backup"
 
 
 @dataclass(frozen=True)
@@ -33,9 +39,72 @@ class Engine(Protocol):
     default_image: str
     port: int
 
-    def service_spec(self, image: str, credentials: Credentials, memory: str | None) -> ServiceSpec:
+    def credentials(self, password: str) -> Credentials:
         ...
 
-    def connect(self, endpoint: Endpoint, credentials: Credentials) -> Any:
-        """A DB-API connection to the sandbox database, autocommit on."""
+    def service_spec(self, image: str, credentials: Credentials, memory: str | None,
+                     backup: Backup | None = None) -> ServiceSpec:
         ...
+
+    def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
+        ...
+
+    def restore(self, service: Service, backup: Backup, credentials: Credentials) -> None:
+        ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    quote_open: str
+    quote_close: str
+    tables_sql: str
+
+
+class SqlDatabase:
+    """A DB-API connection seen as rehearse's `storedb.Database`."""
+
+    def __init__(self, connection: Any, dialect: Dialect, errors: tuple[type[Exception], ...],
+                 drain: Callable[[Any], list[str]]) -> None:
+        self._connection = connection
+        self._dialect = dialect
+        self._errors = errors
+        self._drain = drain
+
+    def quote(self, identifier: str) -> str:
+        close = self._dialect.quote_close
+        return self._dialect.quote_open + identifier.replace(close, close * 2) + close
+
+    def table_names(self) -> list[str]:
+        _, rows = self.query(self._dialect.tables_sql)
+        return [str(row[0]) for row in rows]
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        cursor = self._cursor(sql)
+        columns = [str(column[0]) for column in cursor.description or ()]
+        return columns, [tuple(row) for row in cursor.fetchall()]
+
+    def execute(self, sql: str) -> list[str]:
+        cursor = self._cursor(sql)
+        try:
+            return self._drain(cursor)
+        except self._errors as error:
+            raise QueryError(str(error)) from error
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def _cursor(self, sql: str) -> Any:
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(sql)
+        except self._errors as error:
+            raise QueryError(str(error)) from error
+        return cursor
+
+
+def restore_failed(backup: Backup, output: str) -> BadInputError:
+    tail = " | ".join(line.strip() for line in output.strip().splitlines()[-4:])
+    return BadInputError(
+        f"restoring {backup.path.name} failed: {tail or 'no output'}",
+        hint="check the backup is complete and from this kind of database (a truncated or "
+             "corrupt file fails here)")

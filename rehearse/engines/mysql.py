@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
+from rehearse.backup import Backup
 from rehearse.catalog import Provider
-from rehearse.engines.base import Credentials
-from rehearse.sandbox.service import Endpoint, ServiceSpec
+from rehearse.engines.base import (
+    BACKUP_DIR,
+    Credentials,
+    Dialect,
+    SqlDatabase,
+    restore_failed,
+)
+from rehearse.errors import BadInputError
+from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
 
 # The official images' init server runs with --skip-networking and prints "port: 0"; only the
 # real server announces port 3306 (MySQL on one line, MariaDB on the next).
 _READY = r"ready for connections\.\s+Version: '[^']*'\s+socket: '[^']*'\s+port: 3306"
+DIALECT = Dialect("`", "`", "SELECT table_name FROM information_schema.tables "
+                  "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")
 
 
 class MySQL:
@@ -18,7 +29,12 @@ class MySQL:
     default_image = "mysql:8.4"
     port = 3306
 
-    def service_spec(self, image: str, credentials: Credentials, memory: str | None) -> ServiceSpec:
+    def credentials(self, password: str) -> Credentials:
+        return Credentials("root", password, "nopcommerce")
+
+    def service_spec(self, image: str, credentials: Credentials, memory: str | None,
+                     backup: Backup | None = None) -> ServiceSpec:
+        mounts = (Mount(str(backup.path.parent), BACKUP_DIR),) if backup else ()
         return ServiceSpec(
             image=image,
             port=self.port,
@@ -27,11 +43,39 @@ class MySQL:
                  "MYSQL_DATABASE": credentials.database},
             ready_log=_READY,
             memory=memory,
+            mounts=mounts,
         )
 
-    def connect(self, endpoint: Endpoint, credentials: Credentials) -> Any:
+    def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
         import pymysql
+        from pymysql.constants import CLIENT
 
-        return pymysql.connect(host=endpoint.host, port=endpoint.port, user="root",
-                               password=credentials.password, database=credentials.database,
-                               autocommit=True, connect_timeout=10, charset="utf8mb4")
+        connection = pymysql.connect(
+            host=endpoint.host, port=endpoint.port, user=credentials.user,
+            password=credentials.password, database=credentials.database, autocommit=True,
+            connect_timeout=10, charset="utf8mb4", client_flag=CLIENT.MULTI_STATEMENTS)
+        return SqlDatabase(connection, DIALECT, (pymysql.MySQLError,), _drain)
+
+    def restore(self, service: Service, backup: Backup, credentials: Credentials) -> None:
+        source = shlex.quote(f"{BACKUP_DIR}/{backup.path.name}")
+        reader = f"gzip -dc {source}" if backup.compressed else f"cat {source}"
+        # mysqldump files carry no CREATE DATABASE/USE: the restorer names the database.
+        database = shlex.quote(credentials.database)
+        client = f'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql -uroot {database}'
+        code, output = service.exec(["bash", "-c", f"set -o pipefail; {reader} | {client}"])
+        if code == 0:
+            return
+        if "Unknown collation" in output:
+            raise BadInputError(
+                f"{backup.path.name} was dumped by MySQL 8 and this server does not know its "
+                "collations (utf8mb4_0900_ai_ci)",
+                hint="restore it into a MySQL 8 image (the default, mysql:8.4), not MariaDB")
+        raise restore_failed(backup, output)
+
+
+def _drain(cursor: Any) -> list[str]:
+    """Walk every result of a multi-statement batch (errors surface here), then the warnings."""
+    while cursor.nextset():
+        pass
+    cursor.execute("SHOW WARNINGS")
+    return [f"{level} {code}: {message}" for level, code, message in cursor.fetchall()]

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 from typing import Any
 
+from rehearse.backup import Backup, BackupFormat
 from rehearse.catalog import Provider
-from rehearse.engines.base import Credentials
-from rehearse.sandbox.service import Endpoint, ServiceSpec
+from rehearse.engines.base import (
+    BACKUP_DIR,
+    Credentials,
+    Dialect,
+    SqlDatabase,
+    restore_failed,
+)
+from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
+
+DIALECT = Dialect('"', '"', "SELECT table_name FROM information_schema.tables "
+                  "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+# nopCommerce's PostgreSQL provider needs these (#5304; 4.90 PostgreSqlDataProvider).
+EXTENSIONS = ("citext", "pgcrypto")
 
 
 class PostgreSQL:
@@ -14,7 +28,12 @@ class PostgreSQL:
     default_image = "postgres:16"
     port = 5432
 
-    def service_spec(self, image: str, credentials: Credentials, memory: str | None) -> ServiceSpec:
+    def credentials(self, password: str) -> Credentials:
+        return Credentials("nopcommerce", password, "nopcommerce")
+
+    def service_spec(self, image: str, credentials: Credentials, memory: str | None,
+                     backup: Backup | None = None) -> ServiceSpec:
+        mounts = (Mount(str(backup.path.parent), BACKUP_DIR),) if backup else ()
         return ServiceSpec(
             image=image,
             port=self.port,
@@ -26,11 +45,44 @@ class PostgreSQL:
             ready_command=("pg_isready", "-h", "127.0.0.1", "-U", credentials.user,
                            "-d", credentials.database),
             memory=memory,
+            mounts=mounts,
         )
 
-    def connect(self, endpoint: Endpoint, credentials: Credentials) -> Any:
+    def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
         import psycopg
 
-        return psycopg.connect(host=endpoint.host, port=endpoint.port, user=credentials.user,
-                               password=credentials.password, dbname=credentials.database,
-                               autocommit=True, connect_timeout=10)
+        connection = psycopg.connect(
+            host=endpoint.host, port=endpoint.port, user=credentials.user,
+            password=credentials.password, dbname=credentials.database, autocommit=True,
+            connect_timeout=10)
+        notices: list[str] = []
+        connection.add_notice_handler(lambda notice: notices.append(str(notice.message_primary)))
+
+        def drain(_cursor: Any) -> list[str]:
+            found = list(notices)
+            notices.clear()
+            return found
+
+        return SqlDatabase(connection, DIALECT, (psycopg.Error,), drain)
+
+    def restore(self, service: Service, backup: Backup, credentials: Credentials) -> None:
+        login = f"-U {shlex.quote(credentials.user)} -d {shlex.quote(credentials.database)}"
+        create = "; ".join(f"CREATE EXTENSION IF NOT EXISTS {name}" for name in EXTENSIONS)
+        _run(service, backup, f"psql -v ON_ERROR_STOP=1 -q {login} -c {shlex.quote(create)}")
+        _run(service, backup, _restore_command(backup, login))
+
+
+def _restore_command(backup: Backup, login: str) -> str:
+    source = shlex.quote(f"{BACKUP_DIR}/{backup.path.name}")
+    if backup.format is BackupFormat.PG_CUSTOM:
+        jobs = max(1, min(4, os.cpu_count() or 1))
+        return (f"pg_restore --no-owner --no-privileges --exit-on-error --jobs {jobs} "
+                f"{login} {source}")
+    reader = f"gzip -dc {source}" if backup.compressed else f"cat {source}"
+    return f"{reader} | psql -v ON_ERROR_STOP=1 -q {login} >/dev/null"
+
+
+def _run(service: Service, backup: Backup, command: str) -> None:
+    code, output = service.exec(["bash", "-c", f"set -o pipefail; {command}"])
+    if code != 0:
+        raise restore_failed(backup, output)

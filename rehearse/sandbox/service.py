@@ -25,6 +25,15 @@ POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
+class Mount:
+    """A host folder inside the container; read-only unless said otherwise."""
+
+    source: str
+    target: str
+    read_only: bool = True
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """What to run and how to know it is ready; engines and stores fill these in."""
 
@@ -37,6 +46,7 @@ class ServiceSpec:
     ready_timeout: float = 120.0
     memory: str | None = None
     pull: bool = True
+    mounts: tuple[Mount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
     kwargs: dict[str, object] = {"labels": labels(run_id, spec.role)}
     if spec.memory:
         kwargs["mem_limit"] = spec.memory
+    for mount in spec.mounts:
+        container.with_volume_mapping(mount.source, mount.target, "ro" if mount.read_only else "rw")
     container.with_kwargs(**kwargs)
     return container.waiting_for(_wait_strategy(spec))
 

@@ -21,8 +21,7 @@ LOCAL_IMAGES = {Provider.POSTGRESQL: images.POSTGRES, Provider.MYSQL: images.MAR
 @pytest.mark.parametrize("provider", list(LOCAL_IMAGES), ids=str)
 def test_database_starts_answers_on_loopback_and_is_removed(provider: Provider) -> None:
     engine = ENGINES[provider]
-    credentials = Credentials("nop" if provider is Provider.POSTGRESQL else "root",
-                              new_password(), "nopcommerce")
+    credentials = engine.credentials(new_password())
     run_id = new_run_id()
     spec = engine.service_spec(LOCAL_IMAGES[provider], credentials, memory="1g")
     with run_service(spec, run_id) as service:
@@ -31,15 +30,15 @@ def test_database_starts_answers_on_loopback_and_is_removed(provider: Provider) 
         bindings = host.client().api.inspect_container(service.container_id)[
             "NetworkSettings"]["Ports"][f"{engine.port}/tcp"]
         assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}
-        connection = engine.connect(endpoint, credentials)
+        db = engine.open(endpoint, credentials)
         try:
-            cursor = connection.cursor()
-            cursor.execute("CREATE TABLE Product (Id INT PRIMARY KEY, Name VARCHAR(400))")
-            cursor.execute("INSERT INTO Product VALUES (1, 'Build your own computer')")
-            cursor.execute("SELECT Name FROM Product")
-            assert [tuple(row) for row in cursor.fetchall()] == [("Build your own computer",)]
+            db.execute("CREATE TABLE Product (Id INT PRIMARY KEY, Name VARCHAR(400))")
+            db.execute("INSERT INTO Product VALUES (1, 'Build your own computer')")
+            assert db.query("SELECT Name FROM Product") == (
+                ["name" if provider is Provider.POSTGRESQL else "Name"],
+                [("Build your own computer",)])
         finally:
-            connection.close()
+            db.close()
         assert cleanup.leftover_containers(run_id)
     assert cleanup.leftover_containers(run_id) == []
 

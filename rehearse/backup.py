@@ -1,0 +1,106 @@
+"""What a backup file is, read from its name and first bytes; never written to."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zlib
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from rehearse.catalog import Provider
+from rehearse.errors import BadInputError
+
+CHUNK = 1 << 20
+
+
+class BackupFormat(StrEnum):
+    SQLSERVER_BAK = "sqlserver-bak"
+    PG_CUSTOM = "pg-custom"
+    PG_SQL = "pg-sql"
+    MYSQL_SQL = "mysql-sql"
+
+
+_PROVIDERS = {
+    BackupFormat.SQLSERVER_BAK: Provider.SQLSERVER,
+    BackupFormat.PG_CUSTOM: Provider.POSTGRESQL,
+    BackupFormat.PG_SQL: Provider.POSTGRESQL,
+    BackupFormat.MYSQL_SQL: Provider.MYSQL,
+}
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    format: BackupFormat
+    compressed: bool
+
+    @property
+    def provider(self) -> Provider:
+        return _PROVIDERS[self.format]
+
+
+def inspect_backup(path: Path) -> Backup:
+    """Recognise a backup by its content, or say why it is not one rehearse can restore."""
+    if not path.is_file():
+        raise BadInputError(f"backup {path} does not exist",
+                            hint="check store.backup in the scenario (relative paths are relative "
+                                 "to the scenario file)")
+    head = _head(path)
+    if not head:
+        raise BadInputError(f"backup {path} is empty", hint="take the backup again")
+    compressed = head[:2] == b"\x1f\x8b"
+    if compressed:
+        head = _gunzipped_head(path)
+    found = _format_of(head)
+    if found is None:
+        raise BadInputError(
+            f"backup {path} is not a backup rehearse can read",
+            hint="use a SQL Server .bak, a pg_dump file (-Fc or plain .sql), or a mysqldump .sql "
+                 "(.gz allowed for SQL text)")
+    return Backup(path, found, compressed)
+
+
+def require_provider(backup: Backup, provider: Provider) -> None:
+    if backup.provider is not provider:
+        raise BadInputError(
+            f"backup {backup.path.name} is a {backup.provider.label} backup, but the store is "
+            f"declared as {provider.label}",
+            hint=f"set store.provider to {backup.provider.value}, or point store.backup at the "
+                 f"{provider.label} backup")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    with path.open("rb") as stream:
+        return stream.read(size)
+
+
+def _gunzipped_head(path: Path) -> bytes:
+    try:
+        with gzip.open(path, "rb") as stream:
+            return stream.read(4096)
+    except (OSError, EOFError, zlib.error) as error:
+        raise BadInputError(f"backup {path} is a damaged gzip file ({error})",
+                            hint="copy or take the backup again") from error
+
+
+def _format_of(head: bytes) -> BackupFormat | None:
+    if head.startswith(b"TAPE"):  # Microsoft Tape Format header of every .bak
+        return BackupFormat.SQLSERVER_BAK
+    if head.startswith(b"PGDMP"):
+        return BackupFormat.PG_CUSTOM
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if "PostgreSQL database dump" in text:
+        return BackupFormat.PG_SQL
+    if "MySQL dump" in text or "MariaDB dump" in text or "/*!40101 SET" in text:
+        return BackupFormat.MYSQL_SQL
+    return None

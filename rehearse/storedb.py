@@ -1,0 +1,160 @@
+"""A restored store's database, seen through a small protocol: tables, version, baseline.
+
+Real stores have lower-case tables from Windows dumps, extra tables and missing ones
+(nopcommerce.md, "What real store databases look like"): every lookup here is case-insensitive
+and a missing table is reported, never a crash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rehearse.catalog import release
+from rehearse.errors import BadInputError
+from rehearse.version import Version
+
+KEY_TABLES = (
+    "Product", "Category", "Manufacturer", "Customer", "Order", "OrderItem", "Picture",
+    "UrlRecord", "Setting", "LocaleStringResource", "GenericAttribute", "Log", "ActivityLog",
+    "NewsLetterSubscription", "EmailAccount", "QueuedEmail", "ScheduleTask",
+    "MigrationVersionInfo",
+)
+STORE_MARKERS = ("Product", "Customer", "Setting")
+VERSION_TABLE = "MigrationVersionInfo"
+_UPDATE_ROW = re.compile(r"nopCommerce version (\d+\.\d+(?:\.\d+)?)\. Update", re.IGNORECASE)
+NEWEST_MIGRATIONS = 5
+
+
+class QueryError(Exception):
+    """A statement failed on the server; engines turn their driver's errors into this."""
+
+
+class Database(Protocol):
+    """What the domain needs of a database connection; each engine provides one."""
+
+    def quote(self, identifier: str) -> str:
+        ...
+
+    def table_names(self) -> list[str]:
+        ...
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows."""
+        ...
+
+    def execute(self, sql: str) -> list[str]:
+        """Run one batch; return the server's informational messages."""
+        ...
+
+
+class Tables:
+    """The store's tables, found whatever their case."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._by_lower = {name.lower(): name for name in names}
+
+    def find(self, name: str) -> str | None:
+        return self._by_lower.get(name.lower())
+
+    def has(self, name: str) -> bool:
+        return self.find(name) is not None
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The version a database holds: exact from 4.30 on, a bound before (no version table)."""
+
+    version: Version | None
+    at_most: Version | None
+    evidence: str
+
+    def matches(self, declared: Version) -> bool:
+        if self.version is not None:
+            return self.version.line == declared.line
+        return self.at_most is not None and declared.line <= self.at_most
+
+    def describe(self) -> str:
+        return str(self.version) if self.version else f"{self.at_most} or older"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    counts: dict[str, int]
+    missing: tuple[str, ...]
+    newest_migrations: tuple[str, ...]
+
+
+def detect_version(db: Database) -> Detection:
+    tables = Tables(db.table_names())
+    absent = [name for name in STORE_MARKERS if not tables.has(name)]
+    if absent:
+        raise BadInputError(
+            f"the restored database is not a nopCommerce store (no {', '.join(absent)} table)",
+            hint="check that store.backup is the store's database backup")
+    version_table = tables.find(VERSION_TABLE)
+    if version_table is None:
+        return Detection(None, Version(4, 20), "no MigrationVersionInfo table (added in 4.30)")
+    labels = [_update_version(d) for d in _descriptions(db, version_table)]
+    found = [v for v in labels if v is not None]
+    if not found:
+        return Detection(Version(4, 30), None, "MigrationVersionInfo has no update rows")
+    newest = max(found)
+    return Detection(newest.line, None, f"newest row: nopCommerce version {newest}. Update …")
+
+
+def check_declared(detection: Detection, declared: Version) -> None:
+    if not detection.matches(declared):
+        raise BadInputError(
+            f"the backup holds a nopCommerce {detection.describe()} store, but the scenario says "
+            f"{declared} ({detection.evidence})",
+            hint="set store.version to the version the store really runs")
+
+
+def baseline(db: Database) -> Baseline:
+    tables = Tables(db.table_names())
+    counts: dict[str, int] = {}
+    missing: list[str] = []
+    for name in KEY_TABLES:
+        actual = tables.find(name)
+        if actual is None:
+            missing.append(name)
+            continue
+        _, rows = db.query(f"SELECT COUNT(*) FROM {db.quote(actual)}")
+        counts[name] = int(rows[0][0])
+    return Baseline(counts, tuple(missing), _newest_migrations(db, tables))
+
+
+def _descriptions(db: Database, table: str) -> list[str]:
+    columns, rows = db.query(f"SELECT * FROM {db.quote(table)}")
+    index = _column(columns, "Description")
+    return [str(row[index]) for row in rows if row[index] is not None]
+
+
+def _newest_migrations(db: Database, tables: Tables) -> tuple[str, ...]:
+    table = tables.find(VERSION_TABLE)
+    if table is None:
+        return ()
+    columns, rows = db.query(f"SELECT * FROM {db.quote(table)}")
+    version, description = _column(columns, "Version"), _column(columns, "Description")
+    newest = sorted(rows, key=lambda row: int(row[version]), reverse=True)[:NEWEST_MIGRATIONS]
+    return tuple(str(row[description]) for row in newest)
+
+
+def _column(columns: list[str], name: str) -> int:
+    lowered = [c.lower() for c in columns]
+    return lowered.index(name.lower())
+
+
+def _update_version(description: str) -> Version | None:
+    match = _UPDATE_ROW.search(description)
+    if match is None:
+        return None
+    version = Version.parse(match.group(1))
+    try:
+        release(version)
+    except BadInputError:
+        return None  # a label from a release this catalogue does not know yet
+    return version
