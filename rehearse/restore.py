@@ -1,0 +1,34 @@
+"""A sandbox database with the store's backup restored into it, removed on exit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from rehearse.backup import Backup
+from rehearse.engines import ENGINES
+from rehearse.engines.base import Credentials, SqlDatabase, new_password
+from rehearse.sandbox.service import Service, run_service
+
+
+@dataclass(frozen=True)
+class SandboxDatabase:
+    service: Service
+    db: SqlDatabase
+    credentials: Credentials
+
+
+@contextmanager
+def restored(backup: Backup, image: str | None, run_id: str,
+             memory: str | None = "4g") -> Iterator[SandboxDatabase]:
+    engine = ENGINES[backup.provider]
+    credentials = engine.credentials(new_password())
+    spec = engine.service_spec(image or engine.default_image, credentials, memory, backup)
+    with run_service(spec, run_id) as service:
+        engine.restore(service, backup, credentials)
+        db = engine.open(service.endpoint, credentials)
+        try:
+            yield SandboxDatabase(service, db, credentials)
+        finally:
+            db.close()
