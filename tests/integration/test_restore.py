@@ -46,7 +46,7 @@ def test_restore_detects_version_and_counts_rows(backups: dict[str, Path], name:
         detection = detect_version(sandbox.db)
         assert detection.version == shape.version
         check_declared(detection, shape.version)
-        with pytest.raises(BadInputError, match="but the scenario says 4.40"):
+        with pytest.raises(BadInputError, match=r"but the scenario says 4\.40"):
             check_declared(detection, Version(4, 40))
         found = baseline(sandbox.db)
         assert found.counts["Product"] == shape.rows("Product")
@@ -95,8 +95,11 @@ def test_backup_of_the_wrong_engine_is_refused(backups: dict[str, Path]) -> None
 def test_a_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     shape = StoreShape(Version(4, 50), Provider.POSTGRESQL, omit_tables=("Product", "Setting"))
     path = make_backup(shape, tmp_path)
-    with restored(inspect_backup(path), images_for(Provider.POSTGRESQL), new_run_id(),
-                  memory="1g") as sandbox, pytest.raises(BadInputError, match="not a nopCommerce store"):
+    backup = inspect_backup(path)
+    with (
+        restored(backup, images_for(Provider.POSTGRESQL), new_run_id(), memory="1g") as sandbox,
+        pytest.raises(BadInputError, match="not a nopCommerce store"),
+    ):
         detect_version(sandbox.db)
 
 

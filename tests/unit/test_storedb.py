@@ -1,0 +1,90 @@
+"""Version detection and baselines against in-memory databases shaped like real stores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rehearse.errors import BadInputError
+from rehearse.storedb import baseline, check_declared, detect_version
+from rehearse.version import Version
+
+STORE = ["Product", "Customer", "Setting", "Order"]
+
+
+class FakeDatabase:
+    """Tables as lists of rows; answers the few queries storedb sends."""
+
+    def __init__(self, tables: dict[str, list[tuple[Any, ...]]]) -> None:
+        self.tables = tables
+
+    def quote(self, identifier: str) -> str:
+        return f"[{identifier}]"
+
+    def table_names(self) -> list[str]:
+        return list(self.tables)
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        name = sql.rsplit("[", 1)[1].rstrip("]")
+        rows = self.tables[name]
+        if sql.startswith("SELECT COUNT(*)"):
+            return ["n"], [(len(rows),)]
+        return ["Version", "AppliedOn", "Description"], rows
+
+    def execute(self, sql: str) -> list[str]:
+        return []
+
+
+def store(rows: list[str] | None, lower: bool = False) -> FakeDatabase:
+    tables: dict[str, list[tuple[Any, ...]]] = {name: [(1,)] for name in STORE}
+    if rows is not None:
+        tables["MigrationVersionInfo"] = [(n, None, d) for n, d in enumerate(rows)]
+    if lower:
+        tables = {name.lower(): value for name, value in tables.items()}
+    return FakeDatabase(tables)
+
+
+@pytest.mark.parametrize(
+    ("rows", "lower", "expected"),
+    [
+        # A real 4.30 store: only base-schema rows.
+        (["Nop.Data base schema", "Nop.Data base indexes"], False, Version(4, 30)),
+        # Installed fresh at 4.50: both the 4.40.0 and 4.50.0 rows; take the highest.
+        (["Nop.Data base schema", "nopCommerce version 4.40.0. Update Data",
+          "nopCommerce version 4.50.0. Update Settings"], False, Version(4, 50)),
+        # A Windows dump: every table in lower case; the store's own rows tolerated.
+        (["New tables and columns added for Widgets.Foo",
+          "nopCommerce version 4.70. Update Localization"], True, Version(4, 70)),
+        # A label from a release not in the catalog is ignored, not a crash.
+        (["nopCommerce version 4.60. Update Data", "nopCommerce version 9.90. Update Data"],
+         False, Version(4, 60)),
+    ],
+)
+def test_detect_version(rows: list[str], lower: bool, expected: Version) -> None:
+    assert detect_version(store(rows, lower)).version == expected
+
+
+def test_no_version_table_means_4_20_or_older() -> None:
+    detection = detect_version(store(None))
+    assert (detection.version, detection.at_most) == (None, Version(4, 20))
+    check_declared(detection, Version(3, 90))
+    with pytest.raises(BadInputError, match="4.20 or older store, but the scenario says 4.50"):
+        check_declared(detection, Version(4, 50))
+
+
+def test_declared_patch_matches_its_line() -> None:
+    check_declared(detect_version(store(["nopCommerce version 4.70. Update Data"])),
+                   Version(4, 70, 3))
+
+
+def test_not_a_store() -> None:
+    with pytest.raises(BadInputError, match=r"not a nopCommerce store \(no Product, Setting"):
+        detect_version(FakeDatabase({"Customer": [], "Invoices": []}))
+
+
+def test_baseline_counts_present_tables_and_lists_missing_ones() -> None:
+    found = baseline(store(["nopCommerce version 4.50.0. Update Data"], lower=True))
+    assert found.counts["Product"] == 1 and found.counts["Order"] == 1
+    assert "Category" in found.missing and "Product" not in found.missing
+    assert found.newest_migrations == ("nopCommerce version 4.50.0. Update Data",)
