@@ -6,8 +6,10 @@ from rehearse.catalog import Provider
 from rehearse.engines.base import Engine
 from rehearse.engines.mysql import MySQL
 from rehearse.engines.postgresql import PostgreSQL
+from rehearse.engines.sqlserver import SqlServer
 
 ENGINES: dict[Provider, Engine] = {
+    Provider.SQLSERVER: SqlServer(),
     Provider.POSTGRESQL: PostgreSQL(),
     Provider.MYSQL: MySQL(),
 }
