@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Annotated, NoReturn
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -70,6 +71,24 @@ def plan_command(
     from rehearse.commands.plan import plan
 
     _run(lambda: plan(source, target, provider, stepwise, output))
+
+
+@app.command("inspect")
+def inspect_command(
+    backup: Annotated[Path, typer.Argument(help="The store's backup: .bak, pg_dump or mysqldump.")],
+    provider: Annotated[Optional[Provider], typer.Option(  # noqa: UP045 - Typer needs Optional
+        help="The database the store runs on (checked against the backup).")] = None,
+    version: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--version", help="The version the store runs (checked against the data).")] = None,
+    image: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Database image to restore into (default: the official one).")] = None,
+    memory: Annotated[str, typer.Option(help="Memory limit of the database container.")] = "4g",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Restore a backup into a throwaway database and report the store's version and data."""
+    from rehearse.commands.inspect import inspect
+
+    _run(lambda: inspect(backup, provider, version, image, memory, as_json))
 
 
 def main() -> None:

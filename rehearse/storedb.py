@@ -108,9 +108,10 @@ def detect_version(db: Database) -> Detection:
 def check_declared(detection: Detection, declared: Version) -> None:
     if not detection.matches(declared):
         raise BadInputError(
-            f"the backup holds a nopCommerce {detection.describe()} store, but the scenario says "
-            f"{declared} ({detection.evidence})",
-            hint="set store.version to the version the store really runs")
+            f"the backup holds a nopCommerce {detection.describe()} store, not {declared} as "
+            f"declared ({detection.evidence})",
+            hint="declare the version the store really runs (store.version in a scenario, "
+                 "--version on the command line)")
 
 
 def baseline(db: Database) -> Baseline:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 import pytest
 
@@ -36,9 +37,17 @@ def _needs_docker(request: pytest.FixtureRequest) -> Iterator[None]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"Docker is required under CI=true: {problem}")
         pytest.skip(f"no Docker: {problem}")
+    # Only what this test created counts: a rehearsal running beside the suite is left alone.
+    before = set(_labelled())
     yield
-    from rehearse.sandbox import cleanup
+    leftovers = _labelled().keys() - before
+    for name in leftovers:
+        _labelled()[name].remove(force=True, v=True)
+    assert not leftovers, f"test left labelled containers behind: {sorted(leftovers)}"
 
-    leftovers = cleanup.leftover_containers()
-    cleanup.remove_all()
-    assert not leftovers, f"test left labelled containers behind: {leftovers}"
+
+def _labelled() -> dict[str, Any]:
+    from rehearse.sandbox import host
+    from rehearse.sandbox.labels import selector
+
+    return {str(c.name): c for c in host.client().containers.list(all=True, filters=selector())}

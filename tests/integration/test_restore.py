@@ -46,7 +46,7 @@ def test_restore_detects_version_and_counts_rows(backups: dict[str, Path], name:
         detection = detect_version(sandbox.db)
         assert detection.version == shape.version
         check_declared(detection, shape.version)
-        with pytest.raises(BadInputError, match=r"but the scenario says 4\.40"):
+        with pytest.raises(BadInputError, match=r"store, not 4\.40 as declared"):
             check_declared(detection, Version(4, 40))
         found = baseline(sandbox.db)
         assert found.counts["Product"] == shape.rows("Product")

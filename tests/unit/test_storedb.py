@@ -69,7 +69,7 @@ def test_no_version_table_means_4_20_or_older() -> None:
     detection = detect_version(store(None))
     assert (detection.version, detection.at_most) == (None, Version(4, 20))
     check_declared(detection, Version(3, 90))
-    with pytest.raises(BadInputError, match=r"4\.20 or older store, but the scenario says 4\.50"):
+    with pytest.raises(BadInputError, match=r"4\.20 or older store, not 4\.50 as declared"):
         check_declared(detection, Version(4, 50))
 
 

@@ -1,0 +1,41 @@
+"""`rehearse inspect`: restore a backup into a throwaway database and say what store it holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rehearse.backup import inspect_backup, require_provider, sha256
+from rehearse.catalog import Provider, resolve
+from rehearse.console import terminal
+from rehearse.errors import BadInputError, ExitCode
+from rehearse.report import inspection
+from rehearse.restore import restored
+from rehearse.sandbox.labels import new_run_id
+from rehearse.storedb import baseline, check_declared, detect_version
+
+
+def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
+            image: str | None, memory: str, as_json: bool) -> ExitCode:
+    out = terminal()
+    version = resolve(declared) if declared else None
+    backup = inspect_backup(backup_path)
+    if provider is not None:
+        require_provider(backup, provider)
+    digest = sha256(backup.path)
+    out.status(f"restoring {backup.path.name} ({backup.format.value}) into a sandbox "
+               f"{backup.provider.label}")
+    with restored(backup, image, new_run_id(), memory) as sandbox:
+        detection = detect_version(sandbox.db)
+        if version is not None:
+            check_declared(detection, version)
+        counts = baseline(sandbox.db)
+    if sha256(backup.path) != digest:
+        raise BadInputError(f"backup {backup.path} changed while it was read",
+                            hint="something else is writing to it: copy it somewhere quiet")
+    found = inspection.Inspection(backup, digest, detection, counts)
+    if as_json:
+        out.write(json.dumps(inspection.to_dict(found), indent=2) + "\n")
+    else:
+        out.show(inspection.to_table(found))
+    return ExitCode.PASSED

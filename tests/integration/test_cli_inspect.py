@@ -1,0 +1,56 @@
+"""`rehearse inspect` end to end: a generated backup restored, recognised and left untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rehearse.backup import sha256
+from rehearse.catalog import Provider
+from rehearse.cli import app
+from rehearse.errors import ExitCode
+from rehearse.version import Version
+from tests import images
+from tests.storegen import StoreShape, make_backup
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    shape = StoreShape(Version(4, 70), Provider.POSTGRESQL, lower_case_tables=True)
+    return make_backup(shape, tmp_path_factory.mktemp("inspect"))
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["inspect", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_inspect_reports_version_and_counts_as_json(backup: Path) -> None:
+    before = sha256(backup)
+    code, out, _ = invoke(str(backup), "--image", images.POSTGRES, "--memory", "1g",
+                          "--version", "4.7", "--provider", "postgresql", "--json")
+    assert code == ExitCode.PASSED
+    found = json.loads(out)
+    assert found["version"] == "4.70" and found["provider"] == "postgresql"
+    assert found["counts"]["Product"] == 100 and found["missing_tables"] == []
+    assert found["backup"]["sha256"] == before == sha256(backup)
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--version", "4.50"], "error: the backup holds a nopCommerce 4.70 store, not 4.50"),
+        (["--provider", "mysql"], "error: backup store.dump is a PostgreSQL backup, but the "
+                                  "store is declared as MySQL"),
+    ],
+)
+def test_mismatches_exit_2_and_leave_nothing(backup: Path, args: list[str], error: str) -> None:
+    code, out, err = invoke(str(backup), "--image", images.POSTGRES, "--memory", "1g", *args)
+    assert code == ExitCode.BAD_INPUT
+    assert out == ""
+    assert error in err and "hint:" in err  # the autouse guard checks nothing was left
