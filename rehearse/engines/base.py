@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from rehearse.backup import Backup
 from rehearse.catalog import Provider
 from rehearse.errors import BadInputError
-from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
+from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
 from rehearse.storedb import QueryError
 
 BACKUP_DIR = "/backup"
@@ -100,6 +100,14 @@ class SqlDatabase:
         except self._errors as error:
             raise QueryError(str(error)) from error
         return cursor
+
+
+def database_spec(image: str, port: int, env: dict[str, str], memory: str | None,
+                  backup: Backup | None, ready_log: str, **wait: Any) -> ServiceSpec:
+    """A database container; the backup's folder is mounted read-only, never copied."""
+    mounts = (Mount(str(backup.path.parent), BACKUP_DIR),) if backup else ()
+    return ServiceSpec(image=image, port=port, role="database", env=env, ready_log=ready_log,
+                       memory=memory, mounts=mounts, **wait)
 
 
 def restore_failed(backup: Backup, output: str) -> BadInputError:

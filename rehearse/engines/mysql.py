@@ -12,10 +12,11 @@ from rehearse.engines.base import (
     Credentials,
     Dialect,
     SqlDatabase,
+    database_spec,
     restore_failed,
 )
 from rehearse.errors import BadInputError
-from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
+from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
 # The official images' init server runs with --skip-networking and prints "port: 0"; only the
 # real server announces port 3306 (MySQL on one line, MariaDB on the next).
@@ -34,17 +35,8 @@ class MySQL:
 
     def service_spec(self, image: str, credentials: Credentials, memory: str | None,
                      backup: Backup | None = None) -> ServiceSpec:
-        mounts = (Mount(str(backup.path.parent), BACKUP_DIR),) if backup else ()
-        return ServiceSpec(
-            image=image,
-            port=self.port,
-            role="database",
-            env={"MYSQL_ROOT_PASSWORD": credentials.password,
-                 "MYSQL_DATABASE": credentials.database},
-            ready_log=_READY,
-            memory=memory,
-            mounts=mounts,
-        )
+        env = {"MYSQL_ROOT_PASSWORD": credentials.password, "MYSQL_DATABASE": credentials.database}
+        return database_spec(image, self.port, env, memory, backup, ready_log=_READY)
 
     def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
         import pymysql

@@ -13,9 +13,10 @@ from rehearse.engines.base import (
     Credentials,
     Dialect,
     SqlDatabase,
+    database_spec,
     restore_failed,
 )
-from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
+from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
 DIALECT = Dialect('"', '"', "SELECT table_name FROM information_schema.tables "
                   "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
@@ -33,19 +34,15 @@ class PostgreSQL:
 
     def service_spec(self, image: str, credentials: Credentials, memory: str | None,
                      backup: Backup | None = None) -> ServiceSpec:
-        mounts = (Mount(str(backup.path.parent), BACKUP_DIR),) if backup else ()
-        return ServiceSpec(
-            image=image,
-            port=self.port,
-            role="database",
-            env={"POSTGRES_USER": credentials.user, "POSTGRES_PASSWORD": credentials.password,
-                 "POSTGRES_DB": credentials.database},
+        return database_spec(
+            image, self.port,
+            {"POSTGRES_USER": credentials.user, "POSTGRES_PASSWORD": credentials.password,
+             "POSTGRES_DB": credentials.database},
+            memory, backup,
             ready_log=r"database system is ready to accept connections",
             # The official image's init server listens on the socket only: TCP means the real one.
             ready_command=("pg_isready", "-h", "127.0.0.1", "-U", credentials.user,
                            "-d", credentials.database),
-            memory=memory,
-            mounts=mounts,
         )
 
     def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:

@@ -13,9 +13,16 @@ from typing import Any
 
 from rehearse.backup import Backup
 from rehearse.catalog import Provider
-from rehearse.engines.base import BACKUP_DIR, Credentials, Dialect, SqlDatabase, restore_failed
+from rehearse.engines.base import (
+    BACKUP_DIR,
+    Credentials,
+    Dialect,
+    SqlDatabase,
+    database_spec,
+    restore_failed,
+)
 from rehearse.errors import EnvironmentNotReadyError
-from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
+from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 from rehearse.storedb import QueryError
 
 DATA_DIR = "/var/opt/mssql/data"
@@ -122,18 +129,11 @@ class SqlServer:
 
     def service_spec(self, image: str, credentials: Credentials, memory: str | None,
                      backup: Backup | None = None) -> ServiceSpec:
-        mounts = (Mount(str(backup.path.parent), BACKUP_DIR),) if backup else ()
-        return ServiceSpec(
-            image=image,
-            port=self.port,
-            role="database",
-            env={"ACCEPT_EULA": "Y", "MSSQL_SA_PASSWORD": credentials.password,
-                 "MSSQL_PID": "Developer"},
-            ready_log=r"SQL Server is now ready for client connections",
-            ready_timeout=180.0,
-            memory=memory,
-            mounts=mounts,
-        )
+        env = {"ACCEPT_EULA": "Y", "MSSQL_SA_PASSWORD": credentials.password,
+               "MSSQL_PID": "Developer"}
+        return database_spec(image, self.port, env, memory, backup,
+                             ready_log=r"SQL Server is now ready for client connections",
+                             ready_timeout=180.0)
 
     def open(self, endpoint: Endpoint, credentials: Credentials,
              database: str | None = None) -> SqlDatabase:
