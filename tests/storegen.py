@@ -197,11 +197,17 @@ def store_database(shape: StoreShape, out_dir: Path | None = None) -> Iterator[
             db.close()
 
 
-def make_backup(shape: StoreShape, out_dir: Path, name: str = "store") -> Path:
-    """Generate a store and dump it the way its owner would: pg_dump -Fc or mysqldump."""
+def make_backup(shape: StoreShape, out_dir: Path, name: str = "store",
+                plain_gzip: bool = False) -> Path:
+    """Generate a store and dump it the way its owner would: pg_dump (-Fc, or plain and
+    gzipped) or mysqldump."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with store_database(shape, out_dir) as (service, _db, credentials):
-        if shape.provider is Provider.POSTGRESQL:
+        if shape.provider is Provider.POSTGRESQL and plain_gzip:
+            target = f"{name}.sql.gz"
+            command = (f"pg_dump -U {credentials.user} -d {credentials.database} "
+                       f"| gzip > /out/{target}")
+        elif shape.provider is Provider.POSTGRESQL:
             target = f"{name}.dump"
             command = (f"pg_dump -Fc -U {credentials.user} -d {credentials.database} "
                        f"-f /out/{target}")

@@ -67,6 +67,15 @@ def test_gzipped_mysql_dump_restores(backups: dict[str, Path], tmp_path: Path) -
         assert detect_version(sandbox.db).version == Version(4, 30)
 
 
+def test_plain_gzipped_pg_dump_restores(tmp_path: Path) -> None:
+    shape = StoreShape(Version(4, 80), Provider.POSTGRESQL)
+    backup = inspect_backup(make_backup(shape, tmp_path, plain_gzip=True))
+    assert (backup.format, backup.compressed) == (BackupFormat.PG_SQL, True)
+    with restored(backup, images_for(Provider.POSTGRESQL), new_run_id(), memory="1g") as sandbox:
+        assert detect_version(sandbox.db).version == Version(4, 80)
+        assert baseline(sandbox.db).counts["Customer"] == shape.rows("Customer")
+
+
 def images_for(provider: Provider) -> str:
     return LOCAL_IMAGES[provider]
 
