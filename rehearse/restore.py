@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rehearse.backup import Backup
 from rehearse.engines import ENGINES
@@ -20,11 +20,12 @@ class SandboxDatabase:
 
 
 @contextmanager
-def restored(backup: Backup, image: str | None, run_id: str,
-             memory: str | None = "4g") -> Iterator[SandboxDatabase]:
+def restored(backup: Backup, image: str | None, run_id: str, memory: str | None = "4g",
+             network: str | None = None) -> Iterator[SandboxDatabase]:
     engine = ENGINES[backup.provider]
     credentials = engine.credentials(new_password())
     spec = engine.service_spec(image or engine.default_image, credentials, memory, backup)
+    spec = replace(spec, network=network)
     with run_service(spec, run_id) as service:
         engine.restore(service, backup, credentials)
         db = engine.open(service.endpoint, credentials)

@@ -12,6 +12,7 @@ from rehearse.errors import BadInputError, ExitCode
 from rehearse.report import inspection
 from rehearse.restore import restored
 from rehearse.sandbox.labels import new_run_id
+from rehearse.sandbox.network import private_network
 from rehearse.storedb import baseline, check_declared, detect_version
 
 
@@ -25,7 +26,9 @@ def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
     digest = sha256(backup.path)
     out.status(f"restoring {backup.path.name} ({backup.format.value}) into a sandbox "
                f"{backup.provider.label}")
-    with restored(backup, image, new_run_id(), memory) as sandbox:
+    run_id = new_run_id()
+    with private_network(run_id) as network, restored(backup, image, run_id, memory,
+                                                      network) as sandbox:
         detection = detect_version(sandbox.db)
         if version is not None:
             check_declared(detection, version)

@@ -47,6 +47,7 @@ class ServiceSpec:
     memory: str | None = None
     pull: bool = True
     mounts: tuple[Mount, ...] = ()
+    network: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,16 +104,23 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
 
 
 def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
-    container = DockerContainer(spec.image, env=dict(spec.env))
+    # The name is the service's address on the rehearsal's network, unique per run.
+    container = DockerContainer(spec.image, env=dict(spec.env), name=container_name(run_id, spec))
     # Publish on loopback only: a plain publish binds 0.0.0.0 (docker-offline.md).
     container.ports[f"{spec.port}/tcp"] = ("127.0.0.1", None)  # type: ignore[assignment]
     kwargs: dict[str, object] = {"labels": labels(run_id, spec.role)}
     if spec.memory:
         kwargs["mem_limit"] = spec.memory
+    if spec.network:
+        kwargs["network"] = spec.network
     for mount in spec.mounts:
         container.with_volume_mapping(mount.source, mount.target, "ro" if mount.read_only else "rw")
     container.with_kwargs(**kwargs)
     return container.waiting_for(_wait_strategy(spec))
+
+
+def container_name(run_id: str, spec: ServiceSpec) -> str:
+    return f"rehearse-{run_id}-{spec.role}"
 
 
 def _wait_strategy(spec: ServiceSpec) -> CompositeWaitStrategy:

@@ -79,3 +79,23 @@ def test_labels_identify_the_run() -> None:
     with run_service(spec, run_id) as service:
         labels = host.client().containers.get(service.container_id).labels
         assert labels[RUN] == run_id
+
+
+def test_a_private_network_is_joined_by_name_and_removed() -> None:
+    from rehearse.sandbox.network import private_network
+    from rehearse.sandbox.service import container_name
+
+    run_id = new_run_id()
+    engine = ENGINES[Provider.POSTGRESQL]
+    credentials = engine.credentials(new_password())
+    spec = engine.service_spec(images.POSTGRES, credentials, memory="1g")
+    with private_network(run_id) as network:
+        spec = ServiceSpec(**{**spec.__dict__, "network": network})
+        with run_service(spec, run_id) as service:
+            attached = host.client().containers.get(service.container_id)
+            assert attached.name == container_name(run_id, spec)
+            assert list(attached.attrs["NetworkSettings"]["Networks"]) == [network]
+            db = engine.open(service.endpoint, credentials)  # the host still gets in on loopback
+            assert db.query("SELECT 1")[1] == [(1,)]
+            db.close()
+    assert host.client().networks.list(names=[network]) == []
