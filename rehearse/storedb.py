@@ -146,6 +146,11 @@ def _newest_migrations(db: Database, tables: Tables) -> tuple[str, ...]:
 
 def _column(columns: list[str], name: str) -> int:
     lowered = [c.lower() for c in columns]
+    if name.lower() not in lowered:
+        raise BadInputError(
+            f"the store's {VERSION_TABLE} table has no {name} column (columns: "
+            f"{', '.join(columns)})",
+            hint="the database was changed by hand or by a tool: restore an untouched backup")
     return lowered.index(name.lower())
 
 

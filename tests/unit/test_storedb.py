@@ -88,3 +88,13 @@ def test_baseline_counts_present_tables_and_lists_missing_ones() -> None:
     assert found.counts["Product"] == 1 and found.counts["Order"] == 1
     assert "Category" in found.missing and "Product" not in found.missing
     assert found.newest_migrations == ("nopCommerce version 4.50.0. Update Data",)
+
+
+def test_a_version_table_without_its_columns_is_reported_not_a_crash() -> None:
+    class Odd(FakeDatabase):
+        def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+            return ["Id"], [(1,)]
+
+    tables: dict[str, list[tuple[Any, ...]]] = {n: [] for n in [*STORE, "MigrationVersionInfo"]}
+    with pytest.raises(BadInputError, match="has no Description column"):
+        detect_version(Odd(tables))
