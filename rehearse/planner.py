@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rehearse.catalog import (
     RELEASES,
@@ -119,9 +119,7 @@ def _with_file_notes(
     noted: list[Step] = []
     for step in steps:
         if step.kind is Mechanism.APP_MIGRATION:
-            extra = _app_start_notes(files_at, step, provider)
-            step = Step(step.source, step.target, step.kind, step.script, step.image,
-                        step.notes + extra)
+            step = replace(step, notes=step.notes + _app_start_notes(files_at, step, provider))
             files_at = step.target
         noted.append(step)
     return tuple(noted)

@@ -97,7 +97,7 @@ def detect_version(db: Database) -> Detection:
     version_table = tables.find(VERSION_TABLE)
     if version_table is None:
         return Detection(None, Version(4, 20), "no MigrationVersionInfo table (added in 4.30)")
-    labels = [_update_version(d) for d in _descriptions(db, version_table)]
+    labels = [_update_version(description) for _, description in _migrations(db, version_table)]
     found = [v for v in labels if v is not None]
     if not found:
         return Detection(Version(4, 30), None, "MigrationVersionInfo has no update rows")
@@ -128,20 +128,20 @@ def baseline(db: Database) -> Baseline:
     return Baseline(counts, tuple(missing), _newest_migrations(db, tables))
 
 
-def _descriptions(db: Database, table: str) -> list[str]:
+def _migrations(db: Database, table: str) -> list[tuple[int, str]]:
+    """(Version, Description) of every `MigrationVersionInfo` row, whatever the columns' case."""
     columns, rows = db.query(f"SELECT * FROM {db.quote(table)}")
-    index = _column(columns, "Description")
-    return [str(row[index]) for row in rows if row[index] is not None]
+    description, version = _column(columns, "Description"), _column(columns, "Version")
+    return [(int(row[version]), str(row[description])) for row in rows
+            if row[description] is not None]
 
 
 def _newest_migrations(db: Database, tables: Tables) -> tuple[str, ...]:
     table = tables.find(VERSION_TABLE)
     if table is None:
         return ()
-    columns, rows = db.query(f"SELECT * FROM {db.quote(table)}")
-    version, description = _column(columns, "Version"), _column(columns, "Description")
-    newest = sorted(rows, key=lambda row: int(row[version]), reverse=True)[:NEWEST_MIGRATIONS]
-    return tuple(str(row[description]) for row in newest)
+    newest = sorted(_migrations(db, table), reverse=True)[:NEWEST_MIGRATIONS]
+    return tuple(description for _, description in newest)
 
 
 def _column(columns: list[str], name: str) -> int:
