@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -21,13 +21,14 @@ class SandboxDatabase:
 
 @contextmanager
 def restored(backup: Backup, image: str | None, run_id: str, memory: str | None = "4g",
-             network: str | None = None) -> Iterator[SandboxDatabase]:
+             network: str | None = None,
+             on_progress: Callable[[int], None] | None = None) -> Iterator[SandboxDatabase]:
     engine = ENGINES[backup.provider]
     credentials = engine.credentials(new_password())
     spec = engine.service_spec(image or engine.default_image, credentials, memory, backup)
     spec = replace(spec, network=network)
     with run_service(spec, run_id) as service:
-        engine.restore(service, backup, credentials)
+        engine.restore(service, backup, credentials, on_progress)
         db = engine.open(service.endpoint, credentials)
         try:
             yield SandboxDatabase(service, db, credentials)

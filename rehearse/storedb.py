@@ -8,7 +8,7 @@ and a missing table is reported, never a crash.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -45,7 +45,7 @@ class Database(Protocol):
         """Column names and rows."""
         ...
 
-    def execute(self, sql: str) -> list[str]:
+    def execute(self, sql: str, on_message: Callable[[str], None] | None = None) -> list[str]:
         """Run one batch; return the server's informational messages."""
         ...
 

@@ -27,8 +27,9 @@ def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
     out.status(f"restoring {backup.path.name} ({backup.format.value}) into a sandbox "
                f"{backup.provider.label}")
     run_id = new_run_id()
-    with private_network(run_id) as network, restored(backup, image, run_id, memory,
-                                                      network) as sandbox:
+    with private_network(run_id) as network, restored(
+            backup, image, run_id, memory, network,
+            on_progress=lambda percent: out.status(f"restored {percent}%")) as sandbox:
         detection = detect_version(sandbox.db)
         if version is not None:
             check_declared(detection, version)

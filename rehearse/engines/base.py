@@ -49,8 +49,14 @@ class Engine(Protocol):
     def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
         ...
 
-    def restore(self, service: Service, backup: Backup, credentials: Credentials) -> None:
+    def restore(self, service: Service, backup: Backup, credentials: Credentials,
+                on_progress: Callable[[int], None] | None = None) -> None:
+        """Restore into the sandbox; engines that can tell report percentages as they go."""
         ...
+
+
+# Reads what a batch left on its cursor (every result set, every message) and emits each message.
+Drain = Callable[[Any, Callable[[str], None]], None]
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ class SqlDatabase:
     """A DB-API connection seen as rehearse's `storedb.Database`."""
 
     def __init__(self, connection: Any, dialect: Dialect, errors: tuple[type[Exception], ...],
-                 drain: Callable[[Any], list[str]]) -> None:
+                 drain: Drain) -> None:
         self._connection = connection
         self._dialect = dialect
         self._errors = errors
@@ -83,12 +89,21 @@ class SqlDatabase:
         columns = [str(column[0]) for column in cursor.description or ()]
         return columns, [tuple(row) for row in cursor.fetchall()]
 
-    def execute(self, sql: str) -> list[str]:
+    def execute(self, sql: str, on_message: Callable[[str], None] | None = None) -> list[str]:
+        """Run one batch; its messages are returned, and passed to `on_message` as they come."""
         cursor = self._cursor(sql)
+        messages: list[str] = []
+
+        def emit(message: str) -> None:
+            messages.append(message)
+            if on_message is not None:
+                on_message(message)
+
         try:
-            return self._drain(cursor)
+            self._drain(cursor, emit)
         except self._errors as error:
             raise QueryError(str(error)) from error
+        return messages
 
     def close(self) -> None:
         self._connection.close()

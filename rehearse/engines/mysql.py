@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from rehearse.backup import Backup
@@ -48,7 +49,8 @@ class MySQL:
             connect_timeout=10, charset="utf8mb4", client_flag=CLIENT.MULTI_STATEMENTS)
         return SqlDatabase(connection, DIALECT, (pymysql.MySQLError,), _drain)
 
-    def restore(self, service: Service, backup: Backup, credentials: Credentials) -> None:
+    def restore(self, service: Service, backup: Backup, credentials: Credentials,
+                on_progress: Callable[[int], None] | None = None) -> None:
         source = shlex.quote(f"{BACKUP_DIR}/{backup.path.name}")
         reader = f"gzip -dc {source}" if backup.compressed else f"cat {source}"
         # mysqldump files carry no CREATE DATABASE/USE: the restorer names the database.
@@ -65,9 +67,10 @@ class MySQL:
         raise restore_failed(backup, output)
 
 
-def _drain(cursor: Any) -> list[str]:
+def _drain(cursor: Any, emit: Callable[[str], None]) -> None:
     """Walk every result of a multi-statement batch (errors surface here), then the warnings."""
     while cursor.nextset():
         pass
     cursor.execute("SHOW WARNINGS")
-    return [f"{level} {code}: {message}" for level, code, message in cursor.fetchall()]
+    for level, code, message in cursor.fetchall():
+        emit(f"{level} {code}: {message}")

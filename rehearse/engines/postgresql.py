@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from rehearse.backup import Backup, BackupFormat
@@ -55,14 +56,15 @@ class PostgreSQL:
         notices: list[str] = []
         connection.add_notice_handler(lambda notice: notices.append(str(notice.message_primary)))
 
-        def drain(_cursor: Any) -> list[str]:
-            found = list(notices)
+        def drain(_cursor: Any, emit: Callable[[str], None]) -> None:
+            for notice in notices:
+                emit(notice)
             notices.clear()
-            return found
 
         return SqlDatabase(connection, DIALECT, (psycopg.Error,), drain)
 
-    def restore(self, service: Service, backup: Backup, credentials: Credentials) -> None:
+    def restore(self, service: Service, backup: Backup, credentials: Credentials,
+                on_progress: Callable[[int], None] | None = None) -> None:
         login = f"-U {shlex.quote(credentials.user)} -d {shlex.quote(credentials.database)}"
         create = "; ".join(f"CREATE EXTENSION IF NOT EXISTS {name}" for name in EXTENSIONS)
         _run(service, backup, f"psql -v ON_ERROR_STOP=1 -q {login} -c {shlex.quote(create)}")

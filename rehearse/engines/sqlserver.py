@@ -7,7 +7,7 @@ tests, and live tests run it wherever the image is present (docker-offline.md, O
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,21 +144,36 @@ class SqlServer:
         connection = pyodbc.connect(text, autocommit=True, timeout=15)
         return SqlDatabase(connection, DIALECT, (pyodbc.Error,), _drain)
 
-    def restore(self, service: Service, backup: Backup, credentials: Credentials) -> None:
+    def restore(self, service: Service, backup: Backup, credentials: Credentials,
+                on_progress: Callable[[int], None] | None = None) -> None:
         path = f"{BACKUP_DIR}/{backup.path.name}"
         master = self.open(service.endpoint, credentials, database="master")
         try:
             files = parse_filelist(*master.query(filelist_sql(path)))
-            master.execute(restore_sql(credentials.database, path, files))
+            master.execute(restore_sql(credentials.database, path, files),
+                           on_message=progress_reporter(on_progress))
         except QueryError as error:
             raise restore_failed(backup, str(error)) from error
         finally:
             master.close()
 
 
-def _drain(cursor: Any) -> list[str]:
-    """pyodbc keeps each result's informational messages (PRINT, STATS) on the cursor."""
-    messages = [str(text) for _, text in cursor.messages or ()]
-    while cursor.nextset():
-        messages += [str(text) for _, text in cursor.messages or ()]
-    return messages
+def progress_reporter(on_progress: Callable[[int], None] | None) -> Callable[[str], None]:
+    """Turn RESTORE's STATS messages into percentages for `on_progress`."""
+    def report(message: str) -> None:
+        percent = progress([message])
+        if percent is not None and on_progress is not None:
+            on_progress(percent)
+
+    return report
+
+
+def _drain(cursor: Any, emit: Callable[[str], None]) -> None:
+    """pyodbc leaves each result's messages (PRINT, STATS) on the cursor. Walking every result
+    set is also what makes a RESTORE or BACKUP finish: execute() returns at the first message
+    and the server abandons the rest if the client stops reading (pyodbc #471, #795)."""
+    while True:
+        for _, text in cursor.messages or ():
+            emit(str(text))
+        if not cursor.nextset():
+            return

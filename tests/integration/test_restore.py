@@ -153,3 +153,17 @@ def test_upgrade_scripts_run_batch_by_batch_and_failures_name_the_batch(
     assert "bad.sql failed at batch 3 (lines 6-7" in message
     assert "nosuchtable" in message.lower()
     assert "half-upgraded" in caught.value.hint
+
+
+def test_a_mysql_8_dump_into_mariadb_names_the_collation_problem(tmp_path: Path) -> None:
+    dump = tmp_path / "mysql8.sql"
+    dump.write_text(
+        "-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n"
+        "CREATE TABLE `product` (`Id` int NOT NULL, PRIMARY KEY (`Id`))"
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;\n", encoding="utf-8")
+    with (
+        pytest.raises(BadInputError, match="dumped by MySQL 8") as caught,
+        restored(inspect_backup(dump), images_for(Provider.MYSQL), new_run_id(), memory="1g"),
+    ):
+        pass
+    assert "MySQL 8 image" in caught.value.hint

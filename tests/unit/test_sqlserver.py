@@ -130,3 +130,38 @@ def test_service_spec_follows_the_official_image_contract() -> None:
     assert spec.env["MSSQL_SA_PASSWORD"] == CREDENTIALS.password
     assert spec.image == "mcr.microsoft.com/mssql/server:2022-latest"
     assert "ready for client connections" in spec.ready_log
+
+
+class FakeCursor:
+    """Result sets as pyodbc shows them: messages of the current set, nextset() to move on."""
+
+    def __init__(self, sets: list[list[str]]) -> None:
+        self._sets = sets
+        self.messages = [("[01000]", m) for m in sets[0]]
+        self.position = 0
+
+    def nextset(self) -> bool:
+        self.position += 1
+        if self.position >= len(self._sets):
+            return False
+        self.messages = [("[01000]", m) for m in self._sets[self.position]]
+        return True
+
+
+def test_every_result_set_is_read_and_stats_stream_as_percentages() -> None:
+    from rehearse.engines.sqlserver import _drain, progress_reporter
+
+    cursor = FakeCursor([["10 percent processed."], ["20 percent processed."], [],
+                         ["100 percent processed.", "RESTORE DATABASE successfully processed"]])
+    seen: list[int] = []
+    report = progress_reporter(seen.append)
+    emitted: list[str] = []
+
+    def emit(message: str) -> None:
+        emitted.append(message)
+        report(message)
+
+    _drain(cursor, emit)
+    assert cursor.position == 4  # walked to the end: the RESTORE was not abandoned
+    assert seen == [10, 20, 100]
+    assert emitted[-1] == "RESTORE DATABASE successfully processed"
