@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup host images lint test unit demo clean
+.PHONY: setup host images lint test unit demo bench clean
 
 setup: host $(STAMP)
 
@@ -22,7 +22,7 @@ images: host
 	@bash scripts/build-images.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check rehearse tests
+	$(BIN)/ruff check rehearse tests bench
 	$(BIN)/mypy
 
 # THE test command (README, .ci/run): host packages, Docker, images, venv, then lint and tests.
@@ -38,6 +38,10 @@ demo: setup
 	@$(BIN)/rehearse plan --from 3.90 --to 4.70
 	@echo; echo "== A PostgreSQL store from 4.50 to 4.80, one app start per version"; echo
 	@$(BIN)/rehearse plan --from 4.50 --to 4.80 --provider postgresql --stepwise
+
+# Figures, not tests: generate a ~1 GB store dump, restore and inspect it (BENCH_MB to change).
+bench: images $(STAMP)
+	$(BIN)/python -m bench.run --provider postgresql --size-mb $${BENCH_MB:-1024}
 
 clean:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from rehearse.sandbox import cleanup; print(cleanup.remove_all(), "objects removed")'; fi

@@ -83,6 +83,7 @@ class StoreShape:
     omit_tables: tuple[str, ...] = ()
     description_bytes: int = 200
     own_migration_rows: bool = True
+    random_descriptions: bool = False  # product descriptions that compress like real text does
 
     def table(self, name: str) -> str:
         return name.lower() if self.lower_case_tables else name
@@ -111,6 +112,8 @@ def migration_rows(version: Version) -> list[tuple[int, str]]:
 def schema_sql(shape: StoreShape, quote: str) -> list[str]:
     types = TYPES[shape.provider]
     statements = []
+    if shape.random_descriptions and shape.provider is Provider.POSTGRESQL:
+        statements.append("CREATE EXTENSION IF NOT EXISTS pgcrypto")
     for table, columns in SCHEMA:
         if table in shape.omit_tables:
             continue
@@ -125,7 +128,17 @@ def schema_sql(shape: StoreShape, quote: str) -> list[str]:
     return statements
 
 
-def _value(provider: Provider, column: str, kind: str, size: int) -> str:
+def _random_text(provider: Provider, size: int) -> str:
+    """About `size` characters of base64 from random bytes (768 bytes -> 1 KiB per piece)."""
+    pieces = max(1, size // 1024)
+    one = ("encode(gen_random_bytes(768), 'base64')" if provider is Provider.POSTGRESQL
+           else "TO_BASE64(RANDOM_BYTES(768))")
+    joiner = " || " if provider is Provider.POSTGRESQL else ", "
+    body = joiner.join([one] * pieces)
+    return body if provider is Provider.POSTGRESQL else f"CONCAT({body})"
+
+
+def _value(provider: Provider, column: str, kind: str, size: int, random: bool = False) -> str:
     """An SQL expression of the sequence number `n` for one column."""
     concat = (lambda *p: " || ".join(p)) if provider is Provider.POSTGRESQL else (
         lambda *p: "CONCAT(" + ", ".join(p) + ")")
@@ -138,6 +151,8 @@ def _value(provider: Provider, column: str, kind: str, size: int) -> str:
         return "(n % 1000) + 0.99"
     if kind == "time":
         return "TIMESTAMP '2024-01-01 00:00:00'"
+    if kind == "text" and random and column == "FullDescription":
+        return _random_text(provider, size)
     if kind == "text":
         return f"REPEAT('lorem ipsum ', {max(1, size // 12)})"
     if column == "Email" or column == "To":
@@ -163,8 +178,8 @@ def data_sql(shape: StoreShape, quote: str) -> list[str]:
         if table in shape.omit_tables:
             continue
         names = ", ".join(f"{quote}{c}{quote}" for c, _ in (("Id", "int"), *columns))
-        values = ", ".join(["n"] + [_value(shape.provider, c, t, shape.description_bytes)
-                                    for c, t in columns])
+        values = ", ".join(["n"] + [_value(shape.provider, c, t, shape.description_bytes,
+                                           shape.random_descriptions) for c, t in columns])
         statements.append(f"INSERT INTO {quote}{shape.table(table)}{quote} ({names}) "
                           f"SELECT {values} FROM {_numbers(shape.provider, shape.rows(table))}")
     rows = migration_rows(shape.version)
