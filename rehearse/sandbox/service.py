@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class ServiceSpec:
     pull: bool = True
     mounts: tuple[Mount, ...] = ()
     network: str | None = None
+    files: tuple[tuple[str, bytes], ...] = ()  # (path in the container, content), before start
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,30 @@ class Service:
     def logs(self) -> str:
         stdout, stderr = self._container.get_logs()
         return bytes(stdout + stderr).decode(errors="replace")
+
+    def follow(self, timeout: float) -> Iterator[str]:
+        """Log lines as they come, until the container exits or `timeout` seconds pass."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            running = self.running()
+            lines = self.logs().splitlines()
+            yield from lines[seen:]
+            seen = len(lines)
+            if not running or time.monotonic() > deadline:
+                return
+            time.sleep(POLL_SECONDS)
+
+    def running(self) -> bool:
+        wrapped = self._container.get_wrapped_container()
+        wrapped.reload()
+        return str(wrapped.status) in {"created", "running", "restarting"}
+
+    def exit_code(self) -> int | None:
+        wrapped = self._container.get_wrapped_container()
+        wrapped.reload()
+        state = wrapped.attrs.get("State", {})
+        return None if state.get("Running") else int(state.get("ExitCode", 0))
 
     def exec(self, command: Sequence[str]) -> tuple[int, str]:
         result = self._container.exec(list(command))
@@ -113,10 +139,14 @@ def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
         kwargs["mem_limit"] = spec.memory
     if spec.network:
         kwargs["network"] = spec.network
+    for target, content in spec.files:
+        container.with_copy_into_container(content, target)
     for mount in spec.mounts:
         container.with_volume_mapping(mount.source, mount.target, "ro" if mount.read_only else "rw")
     container.with_kwargs(**kwargs)
-    return container.waiting_for(_wait_strategy(spec))
+    if spec.ready_log or spec.ready_command:
+        container.waiting_for(_wait_strategy(spec))
+    return container
 
 
 def container_name(run_id: str, spec: ServiceSpec) -> str:

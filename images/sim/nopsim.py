@@ -1,0 +1,319 @@
+"""nopsim: behaves, from the outside, like a nopCommerce 4.40+ container starting on a store.
+
+Settings:   NOP_SIM_VERSION (4.40 ... 4.90) is the version it plays.
+Misbehave:  NOP_SIM_FAIL_MIGRATION=4.60   its Data migration fails: rollback, unhandled exception
+            NOP_SIM_LOSE_ROWS=Product:5   delete rows while migrating
+            NOP_SIM_LOG_ERRORS=3          write error rows into the Log table
+            NOP_SIM_DROP_PLUGIN=Name      drop a plugin from plugins.json
+"""
+
+import html
+import json
+import os
+import re
+import sys
+import threading
+import time
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, urlparse
+
+APP_DATA = "/app/App_Data"
+LINES = ["4.30", "4.40", "4.50", "4.60", "4.70", "4.80", "4.90"]
+LABELS = {"4.40": "4.40.0", "4.50": "4.50.0", "4.60": "4.60", "4.70": "4.70", "4.80": "4.80",
+          "4.90": "4.90"}
+VERSION = os.environ.get("NOP_SIM_VERSION", "4.70")
+
+
+def key(version):
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+def log(level, category, message):
+    print(f"{level}: {category}\n      {message}", flush=True)
+
+
+def crash(exception, message, code=134):
+    print(f"Unhandled exception. {exception}: {message}", flush=True)
+    print("   at Nop.Web.Program.Main(String[] args)", flush=True)
+    sys.exit(code)
+
+
+def path(name):
+    return os.path.join(APP_DATA, name)
+
+
+def read_json(name):
+    with open(path(name), encoding="utf-8-sig") as stream:
+        text = stream.read()
+    return json.loads(text) if text.strip() else None
+
+
+def load_settings():
+    """The connection string and provider, converting legacy files as the real app does."""
+    legacy = [n for n in ("dataSettings.json", "Settings.txt") if os.path.exists(path(n))]
+    if key(VERSION) >= key("4.50"):
+        if legacy:
+            provider, connection = read_legacy(legacy[0])
+            settings = read_json("appsettings.json") if os.path.exists(path("appsettings.json")) \
+                else {}
+            settings = settings or {}
+            settings["ConnectionStrings"] = {"ConnectionString": connection,
+                                             "DataProvider": provider, "SQLCommandTimeout": None}
+            with open(path("appsettings.json"), "w", encoding="utf-8") as stream:
+                json.dump(settings, stream, indent=2)
+            for name in legacy:
+                os.remove(path(name))
+        if not os.path.exists(path("appsettings.json")):
+            return None, ""
+        section = {k.lower(): v for k, v in
+                   ((read_json("appsettings.json") or {}).get("ConnectionStrings") or {}).items()}
+        return str(section.get("dataprovider") or "sqlserver").lower(), \
+            section.get("connectionstring") or ""
+    if not legacy:
+        return None, ""
+    return read_legacy(legacy[0])
+
+
+def read_legacy(name):
+    if name == "dataSettings.json":
+        data = read_json(name)
+        if data is None:
+            crash("System.NullReferenceException", "Object reference not set to an instance of an "
+                  "object. at LoadDataSettingsFromOldJsonFile")
+        return str(data.get("DataProvider") or "sqlserver").lower(), \
+            data.get("DataConnectionString") or ""
+    pairs = {}
+    with open(path(name), encoding="utf-8-sig") as stream:
+        for line in stream:
+            k, _, v = line.partition(":")
+            pairs[k.strip()] = v.strip()
+    return pairs.get("DataProvider", "sqlserver").lower(), pairs.get("DataConnectionString", "")
+
+
+def parse_connection(text):
+    parts = {}
+    for item in text.split(";"):
+        k, sep, v = item.partition("=")
+        if sep:
+            parts[k.strip().lower()] = v.strip()
+    return parts
+
+
+class Store:
+    """The store's database, whatever its provider and table-name case."""
+
+    def __init__(self, provider, connection):
+        parts = parse_connection(connection)
+        self.lock = threading.Lock()
+        self.provider = provider
+        if provider == "postgresql":
+            import psycopg2
+            self.conn = psycopg2.connect(host=parts.get("server"), port=parts.get("port", 5432),
+                                         dbname=parts.get("database"), user=parts.get("user id"),
+                                         password=parts.get("password"), connect_timeout=10)
+            self.conn.autocommit = True
+            self.q = '"'
+            tables_sql = ("SELECT table_name FROM information_schema.tables "
+                          "WHERE table_schema = current_schema()")
+        elif provider == "mysql":
+            import pymysql
+            self.conn = pymysql.connect(host=parts.get("server"),
+                                        port=int(parts.get("port", 3306)),
+                                        database=parts.get("database"), user=parts.get("uid"),
+                                        password=parts.get("pwd"), autocommit=True,
+                                        connect_timeout=10, charset="utf8mb4")
+            self.q = "`"
+            tables_sql = ("SELECT table_name FROM information_schema.tables "
+                          "WHERE table_schema = DATABASE()")
+        else:
+            crash("System.PlatformNotSupportedException", f"nopsim cannot play {provider}")
+        self.tables = {row[0].lower(): row[0] for row in self.rows(tables_sql)}
+
+    def t(self, name):
+        actual = self.tables.get(name.lower())
+        return f"{self.q}{actual}{self.q}" if actual else None
+
+    def c(self, name):
+        return f"{self.q}{name}{self.q}"
+
+    def rows(self, sql, args=()):
+        with self.lock:
+            cursor = self.conn.cursor()
+            cursor.execute(sql, args)
+            return cursor.fetchall() if cursor.description else []
+
+
+def db_version(store):
+    table = store.t("MigrationVersionInfo")
+    if table is None:
+        crash("System.Data.SqlClient.SqlException", "Invalid object name 'MigrationVersionInfo'. "
+              "The database is older than 4.30: run the upgrade scripts first")
+    found = "4.30"
+    for (description,) in store.rows(f"SELECT {store.c('Description')} FROM {table}"):
+        match = re.search(r"nopCommerce version (\d+\.\d+)", description or "")
+        if match and match.group(1) in LINES and key(match.group(1)) > key(found):
+            found = match.group(1)
+    return found
+
+
+def migrate(store, current):
+    pending = [v for v in LINES if key(current) < key(v) <= key(VERSION)]
+    table = store.t("MigrationVersionInfo")
+    for n, version in enumerate(pending):
+        for offset, kind in ((5, "Data"), (10, "Localization"), (15, "Settings")):
+            number = 637273440000000000 + LINES.index(version) * 10**13 + offset
+            name = f"Nop.Web.Framework.Migrations.UpgradeTo{version.replace('.', '')}.{kind}Migration"
+            log("info", "FluentMigrator.Runner.MigrationRunner[1000]", f"{number}: {name} migrating")
+            time.sleep(0.05)
+            if os.environ.get("NOP_SIM_FAIL_MIGRATION") == version and kind == "Data":
+                log("fail", "FluentMigrator.Runner.MigrationRunner[0]",
+                    "An error occurred executing the following sql: ALTER TABLE Customer ADD "
+                    "TaxDisplayTypeId int NULL. Invalid column name 'TaxDisplayTypeId'")
+                log("info", "FluentMigrator.Runner.MigrationRunner[0]", "Rolling back transaction")
+                crash("System.AggregateException", "One or more errors occurred. (An error "
+                      "occurred executing the following sql)")
+            label = f"nopCommerce version {LABELS[version]}. Update {kind}"
+            store.rows(f"INSERT INTO {table} VALUES (%s, %s, %s)", (number, datetime.utcnow(), label))
+            if version == "4.60" and kind == "Data" and store.t("GenericAttribute"):
+                # 4.60 moves customer fields out of GenericAttribute (nopcommerce.md §10, #4601).
+                ga = store.t("GenericAttribute")
+                store.rows(f"DELETE FROM {ga} WHERE {store.c('KeyGroup')} = %s", ("Customer",))
+            log("info", "FluentMigrator.Runner.MigrationRunner[1000]", f"{number}: {name} migrated")
+
+
+def misbehave(store):
+    lose = os.environ.get("NOP_SIM_LOSE_ROWS")
+    if lose:
+        name, _, count = lose.partition(":")
+        table = store.t(name)
+        ids = [r[0] for r in store.rows(f"SELECT {store.c('Id')} FROM {table} "
+                                        f"ORDER BY {store.c('Id')} DESC")][: int(count or 1)]
+        for row_id in ids:
+            store.rows(f"DELETE FROM {table} WHERE {store.c('Id')} = %s", (row_id,))
+    errors = int(os.environ.get("NOP_SIM_LOG_ERRORS", "0"))
+    for n in range(errors):
+        write_log(store, 40, f"Simulated error {n + 1}: Object reference not set to an instance")
+    drop = os.environ.get("NOP_SIM_DROP_PLUGIN")
+    if drop and os.path.exists(path("plugins.json")):
+        data = read_json("plugins.json") or {}
+        data["InstalledPlugins"] = [p for p in data.get("InstalledPlugins") or []
+                                    if p.get("SystemName") != drop]
+        with open(path("plugins.json"), "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2)
+
+
+def write_log(store, level, message):
+    table = store.t("Log")
+    if table is None:
+        return
+    (top,) = store.rows(f"SELECT COALESCE(MAX({store.c('Id')}), 0) FROM {table}")[0]
+    columns = ", ".join(store.c(c) for c in ("Id", "LogLevelId", "ShortMessage", "FullMessage",
+                                              "CreatedOnUtc"))
+    store.rows(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
+               (top + 1, level, message, message, datetime.utcnow()))
+
+
+PAGE = ("<!DOCTYPE html><html><head><title>{title}</title>"
+        '<meta name="generator" content="nopCommerce" /></head><body>{body}</body></html>')
+
+
+class Handler(BaseHTTPRequestHandler):
+    store = None
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body="", location=None, kind="text/html; charset=utf-8"):
+        data = body.encode()
+        self.send_response(status)
+        if location:
+            self.send_header("Location", location)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def page(self, title, body):
+        self.send(200, PAGE.format(title=html.escape(title), body=body))
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        route = url.path.rstrip("/").lower() or "/"
+        if self.store is None:
+            if route == "/install":
+                return self.page("Installation", "<h1>nopCommerce installation</h1>")
+            return self.send(302, location="/install")
+        store = self.store
+        products = store.t("Product")
+        if route == "/keepalive/index":
+            return self.send(200)
+        if route == "/install":
+            return self.send(302, location="/")
+        if route == "/":
+            names = store.rows(f"SELECT {store.c('Name')} FROM {products} "
+                               f"ORDER BY {store.c('Id')} LIMIT 8")
+            items = "".join(f"<li>{html.escape(n)}</li>" for (n,) in names)
+            return self.page("Your store", f"<h1>Welcome to our store</h1><ul>{items}</ul>")
+        if route == "/search":
+            q = parse_qs(url.query).get("q", [""])[0]
+            found = store.rows(f"SELECT {store.c('Name')} FROM {products} WHERE "
+                               f"LOWER({store.c('Name')}) LIKE %s LIMIT 20",
+                               (f"%{q.lower()}%",)) if q else []
+            items = "".join(f'<div class="product-item">{html.escape(n)}</div>' for (n,) in found)
+            return self.page("Search", f'<div class="search-results">{items or "No products were found"}</div>')
+        if route == "/login":
+            return self.page("Login", "<form><input name='Email'/><input name='Password'/></form>")
+        if route.startswith("/admin"):
+            return self.send(302, location="/login?ReturnUrl=" + quote(url.path, safe=""))
+        if route == "/sitemap.xml":
+            urls = store.rows(f"SELECT {store.c('Slug')} FROM {store.t('UrlRecord')} LIMIT 50")
+            body = "".join(f"<url><loc>http://localhost/{s}</loc></url>" for (s,) in urls)
+            return self.send(200, f'<?xml version="1.0"?><urlset>{body}</urlset>',
+                             kind="application/xml")
+        return self.by_slug(route.lstrip("/"))
+
+    def by_slug(self, slug):
+        store = self.store
+        urls = store.t("UrlRecord")
+        found = store.rows(f"SELECT {store.c('EntityId')}, {store.c('EntityName')} FROM {urls} "
+                           f"WHERE LOWER({store.c('Slug')}) = %s", (slug,)) if urls else []
+        if found and found[0][1] == "Product":
+            rows = store.rows(f"SELECT {store.c('Name')} FROM {store.t('Product')} "
+                              f"WHERE {store.c('Id')} = %s", (found[0][0],))
+            if rows:
+                return self.page(rows[0][0], f'<h1 class="product-name">{html.escape(rows[0][0])}</h1>')
+        write_log(store, 40, f"Error 404. The requested page (/{slug}) was not found")
+        return self.send(404, PAGE.format(title="Page not found", body="<h1>Page not found</h1>"))
+
+
+def listen():
+    server = ThreadingHTTPServer(("0.0.0.0", 80), Handler)  # bound before saying so, as Kestrel
+    log("info", "Microsoft.Hosting.Lifetime[14]", "Now listening on: http://[::]:80")
+    log("info", "Microsoft.Hosting.Lifetime[0]", "Application started. Press Ctrl+C to shut down.")
+    server.serve_forever()
+
+
+def main():
+    log("info", "Nop.Web", f"nopsim playing nopCommerce {VERSION}")
+    provider, connection = load_settings()
+    if not connection:
+        return listen()  # not installed: every page redirects to /install
+    try:
+        store = Store(provider, connection)
+    except Exception as error:  # any driver error: the real app dies the same way
+        crash("System.InvalidOperationException", f"cannot connect to the database: {error}", 1)
+    current = db_version(store)
+    if key(current) > key(VERSION):
+        crash("System.InvalidOperationException",
+              f"the database is at {current}, newer than this application ({VERSION})")
+    write_log(store, 20, "Application started")
+    migrate(store, current)
+    misbehave(store)
+    Handler.store = store
+    listen()
+
+
+if __name__ == "__main__":
+    main()
