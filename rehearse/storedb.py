@@ -105,6 +105,15 @@ def detect_version(db: Database) -> Detection:
     return Detection(newest.line, None, f"newest row: nopCommerce version {newest}. Update …")
 
 
+def applied_updates(db: Database) -> set[Version]:
+    """Release lines whose `nopCommerce version X. Update …` rows are recorded."""
+    table = Tables(db.table_names()).find(VERSION_TABLE)
+    if table is None:
+        return set()
+    found = (_update_version(description) for _, description in _migrations(db, table))
+    return {v.line for v in found if v is not None}
+
+
 def check_declared(detection: Detection, declared: Version) -> None:
     if not detection.matches(declared):
         raise BadInputError(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tarfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -76,6 +78,22 @@ class Service:
     def logs(self) -> str:
         stdout, stderr = self._container.get_logs()
         return bytes(stdout + stderr).decode(errors="replace")
+
+    @property
+    def name(self) -> str:
+        """The container's name: its address on the rehearsal's network."""
+        return str(self._container.get_wrapped_container().name)
+
+    def read_folder(self, folder: str) -> dict[str, bytes]:
+        """Every file under `folder` in the container, by path relative to it."""
+        stream, _ = self._container.get_wrapped_container().get_archive(folder)
+        files: dict[str, bytes] = {}
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+            for member in tar.getmembers():
+                extracted = tar.extractfile(member) if member.isfile() else None
+                if extracted is not None:
+                    files[member.name.split("/", 1)[1]] = extracted.read()
+        return files
 
     def follow(self, timeout: float) -> Iterator[str]:
         """Log lines as they come, until the container exits or `timeout` seconds pass."""

@@ -1,0 +1,128 @@
+"""One app step: nopCommerce of a version started on the sandbox database, followed until it has
+migrated and listens, then asked whether it is really installed (nopcommerce.md §5, §8)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import httpx
+
+from rehearse.errors import RehearsalFailedError
+from rehearse.sandbox.service import Endpoint, Service, ServiceSpec, run_service
+from rehearse.store.appdata import Files
+from rehearse.store.startup import Migration, Startup
+from rehearse.version import Version
+
+APP_DATA = "/app/App_Data"
+PORT = 80
+DEFAULT_TIMEOUT = 1800.0  # migrations of big stores take long (#5960, #7865)
+PROBE_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    version: Version
+    image: str
+    app_data: Files
+    network: str | None = None
+    memory: str | None = "2g"
+    timeout: float = DEFAULT_TIMEOUT
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppStart:
+    version: Version
+    image: str
+    seconds: float
+    migrations: tuple[Migration, ...]
+    log: str
+
+
+class AppStartFailedError(RehearsalFailedError):
+    """The app did not come up; carries its console log for the report."""
+
+    def __init__(self, message: str, hint: str, log: str) -> None:
+        super().__init__(message, hint)
+        self.log = log
+
+
+@contextmanager
+def running_app(spec: AppSpec, run_id: str,
+                on_line: Callable[[str], None] | None = None) -> Iterator[tuple[Service, AppStart]]:
+    files = tuple((f"{APP_DATA}/{name}", content) for name, content in spec.app_data.items())
+    service_spec = ServiceSpec(image=spec.image, port=PORT, role=f"store-{spec.version}",
+                               env=dict(spec.env), memory=spec.memory, network=spec.network,
+                               files=files)
+    with run_service(service_spec, run_id) as service:
+        started = time.monotonic()
+        startup = _follow(service, spec, on_line)
+        log = service.logs()
+        if not startup.ready:
+            raise _failed(spec, startup, service, log)
+        _check_installed(service.endpoint, spec, log)
+        yield service, AppStart(spec.version, spec.image, time.monotonic() - started,
+                                tuple(startup.migrations), log)
+
+
+def _follow(service: Service, spec: AppSpec, on_line: Callable[[str], None] | None) -> Startup:
+    startup = Startup()
+    for line in service.follow(spec.timeout):
+        startup.feed(line, time.monotonic())
+        if on_line is not None:
+            on_line(line)
+        if startup.ready:
+            break
+    return startup
+
+
+def _failed(spec: AppSpec, startup: Startup, service: Service, log: str) -> AppStartFailedError:
+    where = f" while running {startup.running_migration}" if startup.running_migration else ""
+    code = service.exit_code()
+    if startup.failed:
+        why = startup.failure_summary()
+    elif code is not None:
+        why = f"the process exited with code {code}"
+    else:
+        why = f"not listening after {spec.timeout:.0f} s"
+    hint = ("each migration runs in its own transaction: the ones before it stay applied; "
+            "read the store log in the report")
+    if code is None and not startup.failed:
+        hint = "raise the step timeout for a store this large, or look for a hung migration"
+    return AppStartFailedError(f"nopCommerce {spec.version} failed to start{where}: {why}",
+                               hint, log)
+
+
+def _check_installed(endpoint: Endpoint, spec: AppSpec, log: str) -> None:
+    """Lost settings show as every page redirecting to /install (nopcommerce.md §8, §10)."""
+    base = f"http://{endpoint.host}:{endpoint.port}"
+    try:
+        with httpx.Client(base_url=base, timeout=10.0, follow_redirects=False) as client:
+            _get(client, "/keepalive/index")
+            home = _get(client, "/")
+    except httpx.HTTPError as error:
+        raise AppStartFailedError(
+            f"nopCommerce {spec.version} said it listens but does not answer HTTP ({error})",
+            "read the store log in the report", log) from error
+    location = home.headers.get("location", "")
+    if home.status_code in (301, 302) and "/install" in location.lower():
+        raise AppStartFailedError(
+            f"nopCommerce {spec.version} started but redirects every page to /install: it found "
+            "no database settings",
+            "the settings were not carried over: check App_Data (store.app_data) holds the "
+            "store's settings file", log)
+
+
+def _get(client: httpx.Client, path: str) -> httpx.Response:
+    # Kestrel says it listens once bound, but Docker's proxy may lag a moment behind.
+    deadline = time.monotonic() + PROBE_SECONDS
+    while True:
+        try:
+            return client.get(path)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

@@ -1,0 +1,73 @@
+"""An app-migration step end to end: App_Data prepared, the app started on the sandbox database,
+its migrations confirmed from the database, App_Data carried on to the next step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from rehearse import catalog
+from rehearse.catalog import Provider
+from rehearse.engines.base import Credentials
+from rehearse.errors import RehearsalFailedError
+from rehearse.store.app import APP_DATA, DEFAULT_TIMEOUT, AppSpec, AppStart, running_app
+from rehearse.store.appdata import Files, prepare, sandbox_connection_string
+from rehearse.storedb import Database, applied_updates
+from rehearse.version import Version
+
+
+@dataclass(frozen=True)
+class DatabaseAddress:
+    """Where the app finds the sandbox database on the rehearsal's network."""
+
+    provider: Provider
+    host: str
+    port: int
+    credentials: Credentials
+
+
+@dataclass(frozen=True)
+class AppStep:
+    source: Version
+    target: Version
+    image: str
+    network: str | None = None
+    memory: str | None = "2g"
+    timeout: float = DEFAULT_TIMEOUT
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppStepResult:
+    start: AppStart
+    changes: tuple[str, ...]
+    app_data: Files
+
+
+def run_app_step(step: AppStep, app_data: Files, files_version: Version,
+                 database: DatabaseAddress, db: Database, run_id: str,
+                 on_line: Callable[[str], None] | None = None) -> AppStepResult:
+    """`app_data` is in the format `files_version` wrote; the result is in the target's."""
+    creds = database.credentials
+    connection = sandbox_connection_string(database.provider, database.host, database.port,
+                                           creds.database, creds.user, creds.password,
+                                           step.target)
+    prepared = prepare(app_data, files_version, step.target, connection)
+    spec = AppSpec(step.target, step.image, prepared.files, step.network, step.memory,
+                   step.timeout, step.env)
+    with running_app(spec, run_id, on_line) as (service, start):
+        _check_recorded(db, step.target)
+        after = service.read_folder(APP_DATA)
+    return AppStepResult(start, prepared.changes, after)
+
+
+def _check_recorded(db: Database, target: Version) -> None:
+    release = catalog.release(target)
+    if release.migration_label is None:
+        return
+    if target.line not in applied_updates(db):
+        raise RehearsalFailedError(
+            f"nopCommerce {target} started, but the database records no "
+            f"'nopCommerce version {release.migration_label}. Update …' migrations",
+            hint="the app did not migrate this database: check the image really is "
+                 f"{target} (#5799: a mislabelled tag once shipped other code)")
