@@ -138,24 +138,34 @@ def _random_text(provider: Provider, size: int) -> str:
     return body if provider is Provider.POSTGRESQL else f"CONCAT({body})"
 
 
+# Columns whose values must look like a real store's for the stand-in's pages and migrations.
+SPECIAL = {
+    "EntityId": "n",  # URL record n is product n's slug
+    "EntityName": "'Product'",
+    "KeyGroup": "'Customer'",  # what 4.60 moves out of GenericAttribute (#4601)
+}
+
+
 def _value(provider: Provider, column: str, kind: str, size: int, random: bool = False) -> str:
     """An SQL expression of the sequence number `n` for one column."""
-    concat = (lambda *p: " || ".join(p)) if provider is Provider.POSTGRESQL else (
-        lambda *p: "CONCAT(" + ", ".join(p) + ")")
-    n_text = "CAST(n AS varchar(20))" if provider is Provider.POSTGRESQL else "n"
-    if kind == "bool":
-        return "(n % 7 <> 0)"
-    if kind == "int":
-        return "n % 50 + 1"
-    if kind == "money":
-        return "(n % 1000) + 0.99"
-    if kind == "time":
-        return "TIMESTAMP '2024-01-01 00:00:00'"
+    pg = provider is Provider.POSTGRESQL
+    n_text = "CAST(n AS varchar(20))" if pg else "n"
+
+    def concat(*parts: str) -> str:
+        return " || ".join(parts) if pg else "CONCAT(" + ", ".join(parts) + ")"
+
+    by_kind = {"bool": "(n % 7 <> 0)", "int": "n % 50 + 1", "money": "(n % 1000) + 0.99",
+               "time": "TIMESTAMP '2024-01-01 00:00:00'",
+               "text": f"REPEAT('lorem ipsum ', {max(1, size // 12)})"}
+    if column in SPECIAL:
+        return SPECIAL[column]
     if kind == "text" and random and column == "FullDescription":
         return _random_text(provider, size)
-    if kind == "text":
-        return f"REPEAT('lorem ipsum ', {max(1, size // 12)})"
-    if column == "Email" or column == "To":
+    if kind in by_kind:
+        return by_kind[kind]
+    if column == "Slug":
+        return concat("'product-'", n_text)
+    if column in ("Email", "To"):
         return concat("'customer'", n_text, "'@example.test'")
     return concat(f"'{column} '", n_text)
 

@@ -5,6 +5,7 @@ Misbehave:  NOP_SIM_FAIL_MIGRATION=4.60   its Data migration fails: rollback, un
             NOP_SIM_LOSE_ROWS=Product:5   delete rows while migrating
             NOP_SIM_LOG_ERRORS=3          write error rows into the Log table
             NOP_SIM_DROP_PLUGIN=Name      drop a plugin from plugins.json
+            NOP_SIM_SLOW_SECONDS=30       each migration takes this long
 """
 
 import html
@@ -166,7 +167,7 @@ def migrate(store, current):
             number = 637273440000000000 + LINES.index(version) * 10**13 + offset
             name = f"Nop.Web.Framework.Migrations.UpgradeTo{version.replace('.', '')}.{kind}Migration"
             log("info", "FluentMigrator.Runner.MigrationRunner[1000]", f"{number}: {name} migrating")
-            time.sleep(0.05)
+            time.sleep(float(os.environ.get("NOP_SIM_SLOW_SECONDS", "0.05")))
             if os.environ.get("NOP_SIM_FAIL_MIGRATION") == version and kind == "Data":
                 log("fail", "FluentMigrator.Runner.MigrationRunner[0]",
                     "An error occurred executing the following sql: ALTER TABLE Customer ADD "

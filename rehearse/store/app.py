@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from rehearse.errors import RehearsalFailedError
+from rehearse import catalog
+from rehearse.errors import BadInputError, RehearsalFailedError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec, run_service
 from rehearse.store.appdata import Files
 from rehearse.store.startup import Migration, Startup
 from rehearse.version import Version
 
 APP_DATA = "/app/App_Data"
+PICTURES = "/app/wwwroot/images"
 PORT = 80
 DEFAULT_TIMEOUT = 1800.0  # migrations of big stores take long (#5960, #7865)
 PROBE_SECONDS = 15.0
@@ -31,6 +33,7 @@ class AppSpec:
     memory: str | None = "2g"
     timeout: float = DEFAULT_TIMEOUT
     env: Mapping[str, str] = field(default_factory=dict)
+    pictures: Files = field(default_factory=dict)  # wwwroot/images, when not stored in the DB
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,9 @@ class AppStartFailedError(RehearsalFailedError):
 @contextmanager
 def running_app(spec: AppSpec, run_id: str,
                 on_line: Callable[[str], None] | None = None) -> Iterator[tuple[Service, AppStart]]:
+    _check_runnable(spec.version)
     files = tuple((f"{APP_DATA}/{name}", content) for name, content in spec.app_data.items())
+    files += tuple((f"{PICTURES}/{name}", content) for name, content in spec.pictures.items())
     service_spec = ServiceSpec(image=spec.image, port=PORT, role=f"store-{spec.version}",
                                env=dict(spec.env), memory=spec.memory, network=spec.network,
                                files=files)
@@ -66,6 +71,15 @@ def running_app(spec: AppSpec, run_id: str,
         _check_installed(service.endpoint, spec, log)
         yield service, AppStart(spec.version, spec.image, time.monotonic() - started,
                                 tuple(startup.migrations), log)
+
+
+def _check_runnable(version: Version) -> None:
+    release = catalog.release(version)
+    if not release.linux_container:
+        raise BadInputError(
+            f"nopCommerce {version} cannot run in a Linux container ({release.runtime})",
+            hint="only its upgrade scripts can be rehearsed: rehearse to 4.20 or later to start "
+                 "the store")
 
 
 def _follow(service: Service, spec: AppSpec, on_line: Callable[[str], None] | None) -> Startup:

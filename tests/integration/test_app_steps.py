@@ -128,3 +128,66 @@ def test_lost_settings_show_as_the_install_redirect(backups: dict[Provider, Path
         with pytest.raises(AppStartFailedError, match="redirects every page to /install"), \
                 running_app(spec, run_id):
             pass
+
+
+def test_a_hung_migration_times_out_naming_it(backups: dict[Provider, Path]) -> None:
+    with sandbox(backups[Provider.POSTGRESQL], Provider.POSTGRESQL) as (run_id, network, db):
+        files = prepared_for(db, Provider.POSTGRESQL, V("4.50"))
+        spec = AppSpec(V("4.50"), sim(V("4.50")), files, network, memory="512m", timeout=3,
+                       env={"NOP_SIM_SLOW_SECONDS": "60"})
+        with pytest.raises(AppStartFailedError) as caught, running_app(spec, run_id):
+            pass
+    assert "not listening after 3 s" in caught.value.message
+    assert "UpgradeTo450.DataMigration" in caught.value.message
+    assert "timeout" in caught.value.hint
+
+
+def prepared_for(db: SandboxDatabase, provider: Provider, target: Version) -> Files:
+    from rehearse.store.appdata import prepare, sandbox_connection_string
+
+    where = address(db, provider)
+    connection = sandbox_connection_string(provider, where.host, where.port,
+                                           db.credentials.database, db.credentials.user,
+                                           db.credentials.password, target)
+    return prepare(store_app_data(provider), V("4.40"), target, connection).files
+
+
+def test_store_pages_and_misbehaviour_of_the_stand_in(backups: dict[Provider, Path]) -> None:
+    import httpx
+
+    env = {"NOP_SIM_LOSE_ROWS": "Product:5", "NOP_SIM_LOG_ERRORS": "2",
+           "NOP_SIM_DROP_PLUGIN": "Widgets.NivoSlider"}
+    with sandbox(backups[Provider.MYSQL], Provider.MYSQL) as (run_id, network, db):
+        files = prepared_for(db, Provider.MYSQL, V("4.60"))
+        spec = AppSpec(V("4.60"), sim(V("4.60")), files, network, memory="512m", timeout=60,
+                       env=env, pictures={"thumbs/0000001_0_100.jpeg": b"\xff\xd8jpeg"})
+        with running_app(spec, run_id) as (service, _):
+            end = service.endpoint
+            with httpx.Client(base_url=f"http://{end.host}:{end.port}") as web:
+                assert '<meta name="generator" content="nopCommerce"' in web.get("/").text
+                assert "Name 3" in web.get("/search", params={"q": "name 3"}).text
+                admin = web.get("/admin")
+                assert (admin.status_code, admin.headers["location"]) == (
+                    302, "/login?ReturnUrl=%2Fadmin")
+                assert web.get("/login").status_code == 200
+                assert "<urlset>" in web.get("/sitemap.xml").text
+                assert "Name 7" in web.get("/product-7").text
+                assert web.get("/no-such-page").status_code == 404
+            code, _ = service.exec(["test", "-f", "/app/wwwroot/images/thumbs/0000001_0_100.jpeg"])
+            assert code == 0
+            after = service.read_folder("/app/App_Data")
+        counts = baseline(db.db).counts
+        assert counts["Product"] == 95
+        log_table = db.db.quote("log")
+        errors = db.db.query(f"SELECT COUNT(*) FROM {log_table} WHERE LogLevelId >= 40")[1]
+        assert errors[0][0] >= 2
+    assert [p.system_name for p in read_plugins(after)] == ["Payments.CheckMoneyOrder"]
+
+
+def test_versions_that_cannot_run_on_linux_are_refused_before_anything_starts() -> None:
+    from rehearse.errors import BadInputError
+
+    spec = AppSpec(V("4.10"), "nopcommerceteam/nopcommerce:4.10", {})
+    with pytest.raises(BadInputError, match="cannot run in a Linux container"), \
+            running_app(spec, new_run_id()):
+        pass
