@@ -218,3 +218,24 @@ def image_for(version: Version) -> str:
     found = release(version)
     tag = found.image_tag if version.patch is None else str(version)
     return f"{IMAGE_REPOSITORY}:{tag}"
+
+
+# Microsoft's ASP.NET runtime image per target framework; .NET Core 2.x/3.x live under core/.
+_ASPNET_IMAGES = {
+    "netcoreapp2.2": "mcr.microsoft.com/dotnet/core/aspnet:2.2",
+    "netcoreapp3.1": "mcr.microsoft.com/dotnet/core/aspnet:3.1",
+    "net5.0": "mcr.microsoft.com/dotnet/aspnet:5.0",
+    "net6.0": "mcr.microsoft.com/dotnet/aspnet:6.0",
+    "net7.0": "mcr.microsoft.com/dotnet/aspnet:7.0",
+    "net8.0": "mcr.microsoft.com/dotnet/aspnet:8.0",
+    "net9.0": "mcr.microsoft.com/dotnet/aspnet:9.0",
+}
+
+
+def aspnet_image(version: Version) -> str:
+    """The runtime image to build a version's release package on (images/nopcommerce)."""
+    found = release(version)
+    if not found.linux_container or found.runtime not in _ASPNET_IMAGES:
+        raise BadInputError(f"nopCommerce {found.line} cannot run in a Linux container "
+                            f"({found.runtime})", hint="build images of 4.20 or later")
+    return _ASPNET_IMAGES[found.runtime]

@@ -114,3 +114,24 @@ def test_resolve_refuses_unknown_versions_naming_the_nearest(text: str, hint: st
 def test_a_new_release_is_one_row_of_data() -> None:
     newest = catalog.RELEASES[-1]
     assert catalog.lines_after(Version(4, 80), newest.line) == (newest,)
+
+
+@pytest.mark.parametrize(
+    ("version", "image"),
+    [("4.20", "mcr.microsoft.com/dotnet/core/aspnet:2.2"),
+     ("4.30", "mcr.microsoft.com/dotnet/core/aspnet:3.1"),
+     ("4.40.4", "mcr.microsoft.com/dotnet/aspnet:5.0"),
+     ("4.70.5", "mcr.microsoft.com/dotnet/aspnet:8.0"),
+     ("4.90", "mcr.microsoft.com/dotnet/aspnet:9.0")],
+)
+def test_every_linux_release_has_a_runtime_image(version: str, image: str) -> None:
+    assert catalog.aspnet_image(resolve(version)) == image
+
+
+def test_no_runtime_image_for_windows_only_releases() -> None:
+    for r in catalog.RELEASES:
+        if r.linux_container:
+            assert catalog.aspnet_image(r.line).startswith("mcr.microsoft.com/dotnet/")
+        else:
+            with pytest.raises(BadInputError, match="cannot run in a Linux container"):
+                catalog.aspnet_image(r.line)
