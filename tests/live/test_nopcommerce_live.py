@@ -38,7 +38,8 @@ def _local(image: str) -> bool:
                     reason="no real store given (set " + ", ".join(NEEDED) + ")")
 def test_a_real_store_upgrades_with_the_official_image() -> None:
     backup = inspect_backup(Path(os.environ["REHEARSE_LIVE_STORE_BACKUP"]))
-    source, target = resolve(os.environ["REHEARSE_LIVE_FROM"]), resolve(os.environ["REHEARSE_LIVE_TO"])
+    source = resolve(os.environ["REHEARSE_LIVE_FROM"])
+    target = resolve(os.environ["REHEARSE_LIVE_TO"])
     plan = make_plan(source, target, backup.provider, stepwise=False)
     engine = ENGINES[backup.provider]
     needed = [engine.default_image] + [s.image for s in plan.steps if s.image]
