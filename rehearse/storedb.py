@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from rehearse.catalog import release
+from rehearse.catalog import RELEASES, release
 from rehearse.errors import BadInputError
 from rehearse.version import Version
 
@@ -96,7 +96,7 @@ def detect_version(db: Database) -> Detection:
             hint="check that store.backup is the store's database backup")
     version_table = tables.find(VERSION_TABLE)
     if version_table is None:
-        return Detection(None, Version(4, 20), "no MigrationVersionInfo table (added in 4.30)")
+        return _fingerprint(db, tables)
     labels = [_update_version(description) for _, description in _migrations(db, version_table)]
     found = [v for v in labels if v is not None]
     if not found:
@@ -112,6 +112,35 @@ def applied_updates(db: Database) -> set[Version]:
         return set()
     found = (_update_version(description) for _, description in _migrations(db, table))
     return {v.line for v in found if v is not None}
+
+
+# Before 4.30 no table records the version: what each upgrade script added tells it instead.
+FINGERPRINTS: tuple[tuple[Version, str, str], ...] = (
+    # upgradescripts/4.10-4.20/upgrade.sql inserts this setting; the 4.20 installer has it too.
+    (Version(4, 20), "setting", "sitemapxmlsettings.sitemapxmlenabled"),
+    # upgradescripts/4.00-4.10/upgrade.sql creates this table.
+    (Version(4, 10), "table", "VendorAttribute"),
+)
+
+
+def _fingerprint(db: Database, tables: Tables) -> Detection:
+    for version, kind, name in FINGERPRINTS:
+        if kind == "table" and tables.has(name):
+            return Detection(version, None, f"no MigrationVersionInfo, but table {name}")
+        if kind == "setting" and _has_setting(db, tables, name):
+            return Detection(version, None, f"no MigrationVersionInfo, but setting {name}")
+    oldest = min(version for version, _, _ in FINGERPRINTS)
+    below = [r.line for r in RELEASES if r.line < oldest][-1]
+    return Detection(None, below, f"no MigrationVersionInfo and none of {oldest}'s marks")
+
+
+def _has_setting(db: Database, tables: Tables, name: str) -> bool:
+    table = tables.find("Setting")
+    if table is None:
+        return False
+    _, rows = db.query(f"SELECT COUNT(*) FROM {db.quote(table)} "
+                       f"WHERE LOWER({db.quote('Name')}) = '{name}'")
+    return int(rows[0][0]) > 0
 
 
 def check_declared(detection: Detection, declared: Version) -> None:

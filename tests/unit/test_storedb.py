@@ -26,6 +26,10 @@ class FakeDatabase:
         return list(self.tables)
 
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        if " WHERE LOWER([Name]) = " in sql:
+            wanted = sql.rsplit("'", 2)[1]
+            table = sql.split("FROM [", 1)[1].split("]", 1)[0]
+            return ["n"], [(sum(row[0] == wanted for row in self.tables[table]),)]
         name = sql.rsplit("[", 1)[1].rstrip("]")
         rows = self.tables[name]
         if sql.startswith("SELECT COUNT(*)"):
@@ -65,12 +69,26 @@ def test_detect_version(rows: list[str], lower: bool, expected: Version) -> None
     assert detect_version(store(rows, lower)).version == expected
 
 
-def test_no_version_table_means_4_20_or_older() -> None:
+def test_no_version_table_and_no_marks_means_4_00_or_older() -> None:
     detection = detect_version(store(None))
-    assert (detection.version, detection.at_most) == (None, Version(4, 20))
+    assert (detection.version, detection.at_most) == (None, Version(4, 0))
     check_declared(detection, Version(3, 90))
-    with pytest.raises(BadInputError, match=r"4\.20 or older store, not 4\.50 as declared"):
-        check_declared(detection, Version(4, 50))
+    with pytest.raises(BadInputError, match=r"4\.00 or older store, not 4\.20 as declared"):
+        check_declared(detection, Version(4, 20))
+
+
+def test_4_20_is_told_by_its_sitemap_setting_in_any_case() -> None:
+    db = store(None)
+    db.tables["Setting"] = [("sitemapxmlsettings.sitemapxmlenabled",)]
+    detection = detect_version(db)
+    assert detection.version == Version(4, 20)
+    assert "sitemapxmlsettings.sitemapxmlenabled" in detection.evidence
+
+
+def test_4_10_is_told_by_its_vendor_attribute_table() -> None:
+    db = store(None, lower=True)
+    db.tables["vendorattribute"] = []
+    assert detect_version(db).version == Version(4, 10)
 
 
 def test_declared_patch_matches_its_line() -> None:
