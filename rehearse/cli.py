@@ -91,5 +91,40 @@ def inspect_command(
     _run(lambda: inspect(backup, provider, version, image, memory, as_json))
 
 
+@app.command("run")
+def run_command(
+    scenario: Annotated[Path, typer.Argument(help="The scenario YAML (see scenarios/).")],
+    keep: Annotated[bool, typer.Option(
+        "--keep", help="Leave the sandbox running afterwards, to look around.")] = False,
+    output: Annotated[Optional[Path], typer.Option(  # noqa: UP045 - Typer needs Optional
+        help="Folder for the reports (default: the scenario's report.output).")] = None,
+    formats: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+        "--format", help="Report formats: json, markdown, html, junit (repeatable).")] = None,
+) -> None:
+    """Rehearse the upgrade a scenario describes, check the result, write the reports."""
+    from rehearse.commands.run import run
+
+    _run(lambda: run(scenario, keep, output, tuple(formats) if formats else None))
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of scenario files, for editors."""
+    from rehearse.commands.schema import schema
+
+    _run(schema)
+
+
+@app.command("clean")
+def clean_command(
+    run_id: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--run", help="Only this run's containers and networks.")] = None,
+) -> None:
+    """Remove what rehearsals left behind (after --keep, or a killed run)."""
+    from rehearse.commands.clean import clean
+
+    _run(lambda: clean(run_id))
+
+
 def main() -> None:
     app()

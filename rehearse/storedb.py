@@ -143,6 +143,55 @@ def _has_setting(db: Database, tables: Tables, name: str) -> bool:
     return int(rows[0][0]) > 0
 
 
+NOISE = ("Error 404.", "Error 400.")  # logged by default, not failures (nopcommerce.md §8)
+
+
+def newest_log_id(db: Database) -> int:
+    table = Tables(db.table_names()).find("Log")
+    if table is None:
+        return 0
+    _, rows = db.query(f"SELECT MAX({db.quote('Id')}) FROM {db.quote(table)}")
+    return int(rows[0][0] or 0)
+
+
+def errors_logged_since(db: Database, last_id: int) -> list[str]:
+    """Short messages of Error/Fatal rows (LogLevelId >= 40) written after `last_id`, noise out."""
+    table = Tables(db.table_names()).find("Log")
+    if table is None:
+        return []
+    _, rows = db.query(
+        f"SELECT {db.quote('ShortMessage')} FROM {db.quote(table)} WHERE "
+        f"{db.quote('LogLevelId')} >= 40 AND {db.quote('Id')} > {int(last_id)} "
+        f"ORDER BY {db.quote('Id')}")
+    messages = [str(row[0] or "") for row in rows]
+    return [m for m in messages if not m.startswith(NOISE)]
+
+
+def first_product(db: Database) -> tuple[str, str | None] | None:
+    """A published product's name and its URL slug, for the page checks."""
+    tables = Tables(db.table_names())
+    products, urls = tables.find("Product"), tables.find("UrlRecord")
+    if products is None:
+        return None
+    q = db.quote
+    _, rows = db.query(f"SELECT {q('Id')}, {q('Name')} FROM {q(products)} "
+                       f"WHERE {q('Deleted')} = {_false(db)} ORDER BY {q('Id')}")
+    if not rows:
+        return None
+    product_id, name = rows[0]
+    slug = None
+    if urls is not None:
+        _, found = db.query(f"SELECT {q('Slug')} FROM {q(urls)} WHERE {q('EntityName')} = "
+                            f"'Product' AND {q('EntityId')} = {int(product_id)}")
+        slug = str(found[0][0]) if found else None
+    return str(name), slug
+
+
+def _false(db: Database) -> str:
+    # PostgreSQL columns are boolean; SQL Server bit and MySQL tinyint compare with 0.
+    return "false" if db.quote("x") == '"x"' else "0"
+
+
 def check_declared(detection: Detection, declared: Version) -> None:
     if not detection.matches(declared):
         raise BadInputError(

@@ -142,7 +142,9 @@ def _random_text(provider: Provider, size: int) -> str:
 SPECIAL = {
     "EntityId": "n",  # URL record n is product n's slug
     "EntityName": "'Product'",
-    "KeyGroup": "'Customer'",  # what 4.60 moves out of GenericAttribute (#4601)
+    # Half are customer fields, which 4.60 moves out of GenericAttribute (#4601).
+    "KeyGroup": "(CASE WHEN n % 2 = 0 THEN 'Customer' ELSE 'Product' END)",
+    "Deleted": "(n % 50 = 0)",
 }
 
 

@@ -98,7 +98,7 @@ def prepare(files: Files, source: Version, target: Version, connection_string: s
     written = _write_settings(out, release.settings, settings.provider, connection_string, target)
     if written != settings.source:
         changes.append(f"settings: {settings.source} → {written}, the format {target} reads")
-    plugins, renamed = _renamed(read_plugins(files), source, target)
+    plugins, renamed = renamed_plugins(read_plugins(files), source, target)
     changes += renamed
     _write_plugins(out, release.plugin_list, plugins, files)
     return Prepared(out, tuple(changes))
@@ -195,7 +195,7 @@ def _write_settings(out: Files, form: FileFormat, provider: Provider, connection
     return form.path
 
 
-def _renamed(plugins: list[Plugin], source: Version,
+def renamed_plugins(plugins: list[Plugin], source: Version,
              target: Version) -> tuple[list[Plugin], list[str]]:
     """Apply each crossed readme's renames in release order, so renames chain (3.90, 4.10)."""
     changes = []

@@ -1,0 +1,37 @@
+"""What the checks look at: the running store, its database, and the baseline taken before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rehearse.results import Status
+from rehearse.storedb import Baseline, Database
+from rehearse.version import Version
+
+# (status, one-line summary, evidence lines)
+Outcome = tuple[Status, str, list[str]]
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    pages: tuple[str, ...] = ()
+    search: str | None = None
+    admin_email: str | None = None
+    admin_password: str | None = None
+    max_row_loss_percent: float = 0.0
+    ignore_tables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    base_url: str | None  # None when the target cannot be started (4.10 and older)
+    db: Database
+    source: Version
+    target: Version
+    before: Baseline
+    after: Baseline
+    log_id_before: int
+    plugins_before: tuple[str, ...]
+    plugins_after: tuple[str, ...]
+    expected_shrinking: frozenset[str] = frozenset()
+    settings: CheckSettings = field(default_factory=CheckSettings)

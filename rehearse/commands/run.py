@@ -1,0 +1,47 @@
+"""`rehearse run`: the whole rehearsal from a scenario file, then the reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rehearse import scenario as scenarios
+from rehearse.console import terminal
+from rehearse.errors import ExitCode
+from rehearse.lifecycle import Run, rehearse
+from rehearse.report import rehearsal as report
+from rehearse.results import Rehearsal, Verdict
+from rehearse.sandbox.labels import new_run_id
+
+_VERDICT_STYLE = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ERROR"}
+
+
+def run(scenario_path: Path, keep: bool, output: Path | None,
+        formats: tuple[str, ...] | None) -> ExitCode:
+    out = terminal()
+    scenario = scenarios.load(scenario_path)
+    run_id = new_run_id()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = (output or scenario.report.output) / f"{stamp}-{run_id}"
+    out.status(f"rehearsing nopCommerce {scenario.store.version} → {scenario.target} "
+               f"({scenario.store.provider.label}), run {run_id}")
+    state = Run(scenario, scenario_path, run_id, folder, out)
+    result, code = rehearse(state, keep)
+    written = report.write(result, folder, formats or scenario.report.formats, state.logs,
+                           out.redact)
+    _summary(result, written, folder)
+    return code
+
+
+def _summary(result: Rehearsal, written: list[Path], folder: Path) -> None:
+    out = terminal()
+    out.status("")
+    out.status(f"{_VERDICT_STYLE[result.verdict]}: nopCommerce {result.source} → {result.target} "
+               f"in {report.duration(result.seconds)}")
+    if result.error:
+        out.error(result.error, result.hint)
+    if result.kept:
+        out.status("the sandbox is still running (--keep):")
+        for line in result.kept.splitlines():
+            out.status(f"  {line}")
+    out.status(f"reports: {folder}/ ({', '.join(p.name for p in written)})")

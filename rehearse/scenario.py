@@ -1,0 +1,212 @@
+"""Scenario files: the only YAML reader. YAML becomes frozen, typed models; nothing past this
+module sees a dict. Errors name the file, the line, the key path and what is expected."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from rehearse.catalog import Provider, resolve
+from rehearse.errors import BadInputError
+from rehearse.version import Version
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ReportFormat = Literal["json", "markdown", "html", "junit"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Store(_Model):
+    version: str = Field(description="The version the store runs now: 4.50 or 4.50.2.")
+    provider: Provider = Field(description="The store's database: sqlserver, mysql or postgresql.")
+    backup: Path = Field(description="The store's database backup (.bak, pg_dump, mysqldump).")
+    app_data: Path = Field(description="A copy of the store's App_Data folder.")
+    pictures: Path | None = Field(None, description="wwwroot/images, when pictures are on disk.")
+
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, value: str) -> str:
+        return str(_version(value))
+
+
+class Images(_Model):
+    database: str | None = Field(None, description="Database image (default: the official one).")
+    nopcommerce: str | None = Field(
+        None, description="nopCommerce image; {version} is replaced by each step's version "
+                          "(default: nopcommerceteam/nopcommerce:<X.YY.Z>).")
+
+
+class Limits(_Model):
+    database_memory: str = "4g"
+    store_memory: str = "2g"
+
+
+class Timeouts(_Model):
+    database_start: float = Field(180.0, gt=0)
+    app_start: float = Field(1800.0, gt=0, description="Seconds for one app start, migrations "
+                                                        "included.")
+
+
+class Admin(_Model):
+    email: str
+    password: str
+
+
+class Checks(_Model):
+    pages: tuple[str, ...] = Field((), description="Extra paths that must answer 200.")
+    search: str | None = Field(None, description="A word /search must find a product for.")
+    admin: Admin | None = None
+    max_row_loss_percent: float = Field(0.0, ge=0, le=100,
+                                        description="Allowed loss of rows per key table.")
+    ignore_tables: tuple[str, ...] = ()
+
+
+class Report(_Model):
+    formats: tuple[ReportFormat, ...] = ("json", "markdown", "html", "junit")
+    output: Path = Path("rehearsal-output")
+
+
+class Scenario(_Model):
+    store: Store
+    target: str = Field(description="The version to upgrade to.")
+    stepwise: bool = False
+    scripts: Path | None = Field(None, description="Folder of nopCommerce's upgrade scripts "
+                                                   "(<from>-<to>/upgrade.sql), needed up to 4.30.")
+    images: Images = Images()
+    app_environment: dict[str, str] = Field(
+        default_factory=dict, description="Extra environment variables for every nopCommerce "
+                                          "container (ASPNETCORE_ENVIRONMENT, …).")
+    limits: Limits = Limits()
+    timeouts: Timeouts = Timeouts()
+    checks: Checks = Checks()
+    report: Report = Report()
+
+    @field_validator("target")
+    @classmethod
+    def _known_target(cls, value: str) -> str:
+        return str(_version(value))
+
+    @property
+    def source_version(self) -> Version:
+        return Version.parse(self.store.version)
+
+    @property
+    def target_version(self) -> Version:
+        return Version.parse(self.target)
+
+
+def _version(value: str) -> Version:
+    try:
+        return resolve(str(value))
+    except BadInputError as error:
+        raise ValueError(f"{error.message} ({error.hint})") from None
+
+
+def json_schema() -> dict[str, Any]:
+    return Scenario.model_json_schema()
+
+
+def load(path: Path) -> Scenario:
+    text = _read(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        line = getattr(getattr(error, "problem_mark", None), "line", None)
+        where = f"{path}:{line + 1}" if line is not None else str(path)
+        raise BadInputError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})",
+                            hint="check the indentation and quoting around that line") from None
+    if not isinstance(data, dict):
+        raise BadInputError(f"{path}: a scenario is a mapping of keys (store, target, …)",
+                            hint="see scenarios/demo.yaml, or `rehearse schema`")
+    try:
+        scenario = Scenario.model_validate(_expand(data, path))
+    except ValidationError as error:
+        raise _first_error(error, path, text) from None
+    return _resolved(scenario, path.parent)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(f"scenario {path} does not exist",
+                            hint="give the path of a scenario YAML (see scenarios/)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInputError(f"scenario {path} cannot be read ({error})",
+                            hint="save it as a UTF-8 text file") from None
+
+
+def _expand(value: Any, path: Path) -> Any:
+    """`${VAR}` from the environment, so secrets never sit in the file."""
+    if isinstance(value, dict):
+        return {k: _expand(v, path) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, path) for v in value]
+    if isinstance(value, str):
+        return _VARIABLE.sub(lambda m: _variable(m.group(1), path), value)
+    return value
+
+
+def _variable(name: str, path: Path) -> str:
+    if name not in os.environ:
+        raise BadInputError(f"{path}: ${{{name}}} is used but not set in the environment",
+                            hint=f"export {name}=… before running rehearse")
+    return os.environ[name]
+
+
+def _first_error(error: ValidationError, path: Path, text: str) -> BadInputError:
+    first = error.errors()[0]
+    keys = [str(part) for part in first["loc"]]
+    line = _line_of(text, first["loc"])
+    where = f"{path}:{line}" if line else str(path)
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif first["type"] == "missing":
+        message = "required key is missing"
+    hint = "see `rehearse schema` for every key and what it takes"
+    if first["type"] == "enum":
+        hint = f"expected one of: {first.get('ctx', {}).get('expected', '')}"
+    return BadInputError(f"{where}: {'.'.join(keys)}: {message}", hint=hint)
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of a key path in the YAML text (the nearest existing parent)."""
+    try:
+        node: Any = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = [(k, v) for k, v in node.value if k.value == str(part)]
+            if not found:
+                break
+            line, node = found[0][0].start_mark.line + 1, found[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _resolved(scenario: Scenario, base: Path) -> Scenario:
+    """Relative paths are relative to the scenario file."""
+    def fix(p: Path | None) -> Path | None:
+        return None if p is None else (p if p.is_absolute() else (base / p).resolve())
+
+    store = scenario.store.model_copy(update={
+        "backup": fix(scenario.store.backup), "app_data": fix(scenario.store.app_data),
+        "pictures": fix(scenario.store.pictures)})
+    report = scenario.report.model_copy(update={"output": fix(scenario.report.output)})
+    return scenario.model_copy(update={"store": store, "report": report,
+                                       "scripts": fix(scenario.scripts)})
