@@ -33,11 +33,11 @@ test: images $(STAMP) lint
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
-demo: setup
-	@echo; echo "== The upgrade path of a SQL Server store from 3.90 to 4.70"; echo
-	@$(BIN)/rehearse plan --from 3.90 --to 4.70
-	@echo; echo "== A PostgreSQL store from 4.50 to 4.80, one app start per version"; echo
-	@$(BIN)/rehearse plan --from 4.50 --to 4.80 --provider postgresql --stepwise
+# The whole job offline: local images, a generated "production" store at 4.50 on PostgreSQL,
+# and a rehearsal of its upgrade to 4.70 with the nopCommerce stand-in.
+demo: images $(STAMP)
+	@$(BIN)/python -m scripts.demo_store
+	@$(BIN)/rehearse run scenarios/demo.yaml
 
 # Figures, not tests: generate a ~1 GB store dump, restore and inspect it (BENCH_MB to change).
 bench: images $(STAMP)

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rehearse.catalog import Provider, resolve
+from rehearse.console import terminal
 from rehearse.errors import BadInputError
 from rehearse.version import Version
 
@@ -158,7 +159,9 @@ def _variable(name: str, path: Path) -> str:
     if name not in os.environ:
         raise BadInputError(f"{path}: ${{{name}}} is used but not set in the environment",
                             hint=f"export {name}=… before running rehearse")
-    return os.environ[name]
+    value = os.environ[name]
+    terminal().add_secret(value)  # values from the environment are redacted everywhere
+    return value
 
 
 def _first_error(error: ValidationError, path: Path, text: str) -> BadInputError:

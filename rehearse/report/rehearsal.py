@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from rehearse.results import Rehearsal, Status, Verdict
 
@@ -80,7 +80,7 @@ def duration(seconds: float) -> str:
 
 def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
     environment = Environment(loader=PackageLoader("rehearse.report", "templates"),
-                              autoescape=select_autoescape(["html"]))
+                              autoescape=True)
     template = environment.get_template("report.html.j2")
     total = max(rehearsal.seconds, 0.001)
     return template.render(r=rehearsal, headline=headline(rehearsal), icons=_ICONS,

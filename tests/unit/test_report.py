@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+from rehearse.report import rehearsal as report
+from rehearse.results import (
+    CheckResult,
+    MigrationTiming,
+    PhaseResult,
+    Rehearsal,
+    Status,
+    StepResult,
+    Verdict,
+)
+
+SECRET = "Aa1_generated-password"
+
+
+def sample(verdict: Verdict = Verdict.FAIL) -> Rehearsal:
+    return Rehearsal(
+        run_id="ab12cd34", scenario="scenarios/demo.yaml", source="4.50", target="4.70",
+        provider="postgresql", stepwise=True, started_at="2026-11-24T17:00:00+00:00",
+        seconds=754.2, verdict=verdict,
+        phases=(PhaseResult("restore", Status.PASS, 120.0),
+                PhaseResult("upgrade", Status.FAIL, 600.0, "4.60 failed <script>"),
+                PhaseResult("teardown", Status.PASS, 2.0)),
+        steps=(StepResult("4.50", "4.60", "app-migration", Status.FAIL, 600.0,
+                          "nopCommerce 4.60 failed to start",
+                          (MigrationTiming("UpgradeTo460.DataMigration", None),),
+                          ("settings: dataSettings.json → appsettings.json",), "store-4.60.log"),),
+        checks=(CheckResult("data.rows", Status.FAIL, 0.1, "Product lost 5 of 100 rows",
+                            ("Product: 100 → 95",)),
+                CheckResult("page.home", Status.PASS, 0.05, "/ answers 200")),
+        backup={"path": "/b/store.dump", "sha256_before": "abc", "sha256_after": "abc",
+                "unchanged": "true"},
+        error=f"4.60 failed, password {SECRET}", hint="read the log")
+
+
+def test_json_is_versioned_and_names_verdict_steps_and_checks() -> None:
+    data = json.loads(report.to_json(sample()))
+    assert data["schema_version"] == report.SCHEMA_VERSION
+    assert (data["verdict"], data["from"], data["to"]) == ("fail", "4.50", "4.70")
+    assert data["steps"][0]["from"] == "4.50" and data["steps"][0]["seconds"] == 600.0
+    assert [(c["id"], c["status"]) for c in data["checks"]] == [
+        ("data.rows", "fail"), ("page.home", "pass")]
+
+
+def test_markdown_puts_the_verdict_first_and_shows_failed_evidence() -> None:
+    text = report.to_markdown(sample())
+    lines = text.splitlines()
+    assert lines[0] == "# Upgrade rehearsal: nopCommerce 4.50 → 4.70 (postgresql)"
+    assert lines[2] == "**Verdict: FAIL — the upgrade broke something**"
+    assert "Total time: **12 min 34 s**" in text
+    assert "    Product: 100 → 95" in text
+
+
+def test_junit_has_a_case_per_step_and_check() -> None:
+    suite = ElementTree.fromstring(report.to_junit(sample()).split("\n", 1)[1])
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["step 4.50 → 4.60", "data.rows", "page.home"]
+    assert suite.get("failures") == "2" and suite.get("tests") == "3"
+    assert cases[1].find("failure") is not None
+    assert cases[2].find("failure") is None
+
+
+def test_html_is_one_escaped_file_with_the_verdict_and_logs() -> None:
+    html = report.to_html(sample(), {"store-4.60.log": "Unhandled exception <boom>"})
+    assert "FAIL — the upgrade broke something" in html
+    assert "&lt;boom&gt;" in html and "<boom>" not in html
+    assert "&lt;script&gt;" in html or "<script>" not in html
+    assert "<link " not in html and "src=" not in html  # self-contained
+
+
+def test_every_written_file_is_redacted(tmp_path: Path) -> None:
+    written = report.write(sample(), tmp_path, ("json", "markdown", "html", "junit"),
+                           {"store-4.60.log": f"connecting with {SECRET}"},
+                           lambda text: text.replace(SECRET, "********"))
+    assert {p.name for p in written} == {"report.json", "report.md", "report.html", "junit.xml"}
+    for path in [*written, tmp_path / "logs" / "store-4.60.log"]:
+        assert SECRET not in path.read_text(), path
