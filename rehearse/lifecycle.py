@@ -255,7 +255,8 @@ def smoke_checks(run: Run) -> None:
         f"    {_MARKS[r.status]} {r.id}: {r.summary}"))
     failed = [r.id for r in run.checks if r.status in (Status.FAIL, Status.ERROR)]
     if failed:
-        raise RehearsalFailedError(f"{len(failed)} smoke checks failed: {', '.join(failed)}",
+        noun = "check" if len(failed) == 1 else "checks"
+        raise RehearsalFailedError(f"{len(failed)} smoke {noun} failed: {', '.join(failed)}",
                                    hint="the report lists each check's evidence")
 
 

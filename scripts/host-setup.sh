@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is already there (a user's laptop with Docker running).
 set -euo pipefail
 
-PACKAGES=(docker.io debootstrap unixodbc tdsodbc)
+# chromium: the test that renders the HTML report takes a screenshot with it.
+PACKAGES=(docker.io debootstrap unixodbc tdsodbc chromium)
 STATE_DIR="${REHEARSE_STATE_DIR:-$HOME/.cache/rehearse}"
 mkdir -p "$STATE_DIR"
 

@@ -6,6 +6,7 @@ Misbehave:  NOP_SIM_FAIL_MIGRATION=4.60   its Data migration fails: rollback, un
             NOP_SIM_LOG_ERRORS=3          write error rows into the Log table
             NOP_SIM_DROP_PLUGIN=Name      drop a plugin from plugins.json
             NOP_SIM_SLOW_SECONDS=30       each migration takes this long
+            NOP_SIM_LOSE_SETTINGS=1       start as if App_Data held no settings (→ /install)
 """
 
 import html
@@ -299,6 +300,8 @@ def listen():
 def main():
     log("info", "Nop.Web", f"nopsim playing nopCommerce {VERSION}")
     provider, connection = load_settings()
+    if os.environ.get("NOP_SIM_LOSE_SETTINGS"):
+        connection = ""  # as when the app reads its settings from the wrong place (#4933)
     if not connection:
         return listen()  # not installed: every page redirects to /install
     try:

@@ -83,7 +83,11 @@ def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
                               autoescape=True)
     template = environment.get_template("report.html.j2")
     total = max(rehearsal.seconds, 0.001)
-    return template.render(r=rehearsal, headline=headline(rehearsal), icons=_ICONS,
+    # Failures first: the reader came for them.
+    order = [Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP]
+    checks = sorted(rehearsal.checks, key=lambda c: order.index(c.status))
+    return template.render(r=rehearsal, checks=checks, headline=headline(rehearsal),
+                           icons=_ICONS,
                            duration=duration, step_name=step_name, logs=logs, total=total)
 
 

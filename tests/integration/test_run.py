@@ -1,0 +1,163 @@
+"""`rehearse run` end to end on generated stores, with nopsim standing in for nopCommerce."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rehearse.catalog import Provider
+from rehearse.cli import app
+from rehearse.errors import ExitCode
+from rehearse.version import Version
+from tests import images
+from tests.storegen import StoreShape, make_backup
+
+pytestmark = pytest.mark.docker
+
+PRODUCTION_SECRET = "production-secret-Zq9"
+APP_SETTINGS = {"ConnectionStrings": {
+    "ConnectionString": f"Server=db.prod;Database=shop;User Id=shop;Password={PRODUCTION_SECRET}",
+    "DataProvider": "postgresql"}}
+PLUGINS = {"InstalledPlugins": [{"SystemName": "Payments.CheckMoneyOrder", "Version": "1.7"},
+                                {"SystemName": "Widgets.NivoSlider", "Version": "1.5"}]}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("store")
+    make_backup(StoreShape(Version(4, 50), Provider.POSTGRESQL), folder)
+    app_data = folder / "App_Data"
+    app_data.mkdir()
+    (app_data / "appsettings.json").write_text(json.dumps(APP_SETTINGS))
+    (app_data / "plugins.json").write_text(json.dumps(PLUGINS))
+    return folder
+
+
+def scenario(store: Path, tmp_path: Path, env: dict[str, str] | None = None,
+             extra: str = "") -> Path:
+    environment = "".join(f"\n  {k}: \"{v}\"" for k, v in (env or {}).items())
+    text = f"""\
+store:
+  version: "4.50"
+  provider: postgresql
+  backup: {store / 'store.dump'}
+  app_data: {store / 'App_Data'}
+target: "4.70"
+stepwise: true
+images:
+  database: {images.POSTGRES}
+  nopcommerce: "rehearse/nopsim:{{version}}"
+limits: {{database_memory: 1g, store_memory: 512m}}
+timeouts: {{app_start: 120}}
+report:
+  output: {tmp_path / 'out'}
+{'app_environment:' + environment if env else ''}
+{extra}"""
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    return path
+
+
+def rehearse_run(path: Path) -> tuple[int, str, dict[str, object], Path | None]:
+    result = CliRunner().invoke(app, ["run", str(path)])
+    folders = sorted((path.parent / "out").glob("*")) if (path.parent / "out").exists() else []
+    report = json.loads((folders[-1] / "report.json").read_text()) if folders else {}
+    return result.exit_code, result.stderr, report, folders[-1] if folders else None
+
+
+def test_a_clean_upgrade_passes_with_every_report(store: Path, tmp_path: Path) -> None:
+    before = (store / "store.dump").read_bytes()
+    code, err, report, folder = rehearse_run(scenario(store, tmp_path))
+    assert code == ExitCode.PASSED, err
+    assert report["verdict"] == "pass" and report["from"] == "4.50" and report["to"] == "4.70"
+    assert [s["to"] for s in report["steps"]] == ["4.60", "4.70"]  # type: ignore[index]
+    statuses = {c["id"]: c["status"] for c in report["checks"]}  # type: ignore[index,union-attr]
+    assert statuses["page.home"] == statuses["data.plugins"] == "pass"
+    assert statuses["data.rows"] == "warn"  # GenericAttribute shrinks on purpose in 4.60
+    assert folder is not None
+    names = {p.name for p in folder.rglob("*") if p.is_file()}
+    assert {"report.json", "report.md", "report.html", "junit.xml", "store-4.70.log",
+            "database.log"} <= names
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert PRODUCTION_SECRET not in path.read_text(errors="replace"), path
+    assert (store / "store.dump").read_bytes() == before
+    assert "PASS: nopCommerce 4.50 → 4.70" in err
+
+
+def test_a_failing_migration_fails_the_rehearsal(store: Path, tmp_path: Path) -> None:
+    code, _, report, folder = rehearse_run(
+        scenario(store, tmp_path, {"NOP_SIM_FAIL_MIGRATION": "4.60"}))
+    assert code == ExitCode.FAILED
+    assert report["verdict"] == "fail"
+    step = report["steps"][0]  # type: ignore[index]
+    assert step["status"] == "fail" and "UpgradeTo460.DataMigration" in step["detail"]
+    assert folder is not None
+    assert "Rolling back transaction" in (folder / "logs" / "store-4.60.log").read_text()
+
+
+def test_lost_rows_and_new_errors_fail_their_checks(store: Path, tmp_path: Path) -> None:
+    code, _, report, _ = rehearse_run(scenario(
+        store, tmp_path, {"NOP_SIM_LOSE_ROWS": "Product:5", "NOP_SIM_LOG_ERRORS": "2"}))
+    assert code == ExitCode.FAILED
+    checks = {c["id"]: c for c in report["checks"]}  # type: ignore[union-attr]
+    assert checks["data.rows"]["status"] == "fail"
+    # Both app starts (4.60, then 4.70) lose 5 rows.
+    assert "Product lost 10 of 100 rows" in checks["data.rows"]["summary"]
+    assert checks["data.log-errors"]["status"] == "fail"
+
+
+def test_lost_settings_show_as_the_install_page(store: Path, tmp_path: Path) -> None:
+    code, _, report, _ = rehearse_run(scenario(store, tmp_path, {"NOP_SIM_LOSE_SETTINGS": "1"}))
+    assert code == ExitCode.FAILED
+    assert "redirects every page to /install" in str(report["error"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [("target: \"4.30\"\n", "downgrade from 4.50 to 4.30"),
+     ("surprise: true\n", "surprise: unknown key")],
+)
+def test_bad_scenarios_exit_2_before_anything_starts(store: Path, tmp_path: Path, extra: str,
+                                                     message: str) -> None:
+    path = scenario(store, tmp_path)
+    text = path.read_text().replace('target: "4.70"\n', "") if "target" in extra else \
+        path.read_text()
+    path.write_text(text + extra)
+    result = CliRunner().invoke(app, ["run", str(path)])
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert message in result.stderr
+
+
+def test_a_corrupt_backup_is_exit_2_with_a_report(store: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(store, broken)
+    dump = broken / "store.dump"
+    dump.write_bytes(dump.read_bytes()[:2000])
+    code, err, report, _ = rehearse_run(scenario(broken, tmp_path))
+    assert code == ExitCode.BAD_INPUT
+    assert report["verdict"] == "error" and "restoring store.dump failed" in str(report["error"])
+    assert "error: restoring store.dump failed" in err
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
+def test_the_html_report_renders_in_a_browser(store: Path, tmp_path: Path) -> None:
+    _, _, _, folder = rehearse_run(scenario(store, tmp_path, {"NOP_SIM_LOG_ERRORS": "1"}))
+    assert folder is not None
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}",
+         "--window-size=1200,1600", f"--screenshot={shot}",
+         (folder / "report.html").as_uri()], check=True, capture_output=True, timeout=120)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    keep = Path(__file__).parents[2] / "rehearsal-output" / "report-screenshot.png"
+    keep.parent.mkdir(exist_ok=True)
+    shutil.copy(shot, keep)
