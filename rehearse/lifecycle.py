@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rehearse import catalog
 from rehearse.backup import Backup, inspect_backup, require_provider, sha256
-from rehearse.catalog import Mechanism
+from rehearse.catalog import Mechanism, Provider
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.console import Terminal
@@ -29,6 +29,7 @@ from rehearse.results import (
     StepResult,
     Verdict,
 )
+from rehearse.sandbox import labels as sandbox_labels
 from rehearse.sandbox.network import private_network
 from rehearse.scenario import Scenario
 from rehearse.scriptrun import run_script
@@ -76,6 +77,7 @@ class Run:
     steps: list[StepResult] = field(default_factory=list)
     checks: tuple[CheckResult, ...] = ()
     logs: dict[str, str] = field(default_factory=dict)
+    kept: str = ""
 
     @property
     def db(self) -> SandboxDatabase:
@@ -297,7 +299,7 @@ def rehearse(run: Run, keep: bool) -> tuple[Rehearsal, ExitCode]:
         run.scenario.store.provider.value, run.scenario.stepwise, stamp,
         time.monotonic() - started, verdict, tuple(phases), tuple(run.steps), run.checks,
         _backup_facts(run), run.out.redact(error), run.out.redact(hint),
-        run.plan.notes if run.plan else (), _kept(run) if keep else "")
+        run.plan.notes if run.plan else (), run.kept)
     return rehearsal, code
 
 
@@ -328,9 +330,11 @@ def _teardown(run: Run, keep: bool) -> PhaseResult:
     if run.sandbox is not None:
         run.logs["database.log"] = run.out.redact(run.sandbox.service.logs())
     if keep:
-        run.stack.pop_all()
-        return PhaseResult("teardown", Status.SKIP, 0.0, "kept running (--keep)")
+        run.kept = _kept(run)
+        sandbox_labels.keep(run.run_id)
     run.stack.close()
+    if keep:
+        return PhaseResult("teardown", Status.SKIP, 0.0, "kept running (--keep)")
     return PhaseResult("teardown", Status.PASS, time.monotonic() - started)
 
 
@@ -342,14 +346,25 @@ def _backup_facts(run: Run) -> dict[str, str]:
             "sha256_after": after, "unchanged": str(after == run.backup_sha256).lower()}
 
 
+# Local shells need no password (the generated one is never printed).
+_SHELLS = {
+    Provider.POSTGRESQL: "psql -U {user} {db}",
+    Provider.MYSQL: 'sh -c \'mysql -uroot -p"$MYSQL_ROOT_PASSWORD" {db}\'',
+    Provider.SQLSERVER: "bash -c '/opt/mssql-tools18/bin/sqlcmd -C -S localhost -U sa "
+                        "-P \"$MSSQL_SA_PASSWORD\" -d {db}'",
+}
+
+
 def _kept(run: Run) -> str:
     lines = []
     if run.store_url:
         lines.append(f"store: {run.store_url}")
     if run.sandbox is not None:
         end = run.sandbox.service.endpoint
+        creds = run.sandbox.credentials
         lines.append(f"database: {run.scenario.store.provider.value} on {end.host}:{end.port} "
-                     f"(user {run.sandbox.credentials.user}, database "
-                     f"{run.sandbox.credentials.database})")
+                     f"(user {creds.user}, database {creds.database})")
+        shell = _SHELLS[run.scenario.store.provider].format(user=creds.user, db=creds.database)
+        lines.append(f"  a shell: docker exec -it {run.sandbox.service.name} {shell}")
     lines.append(f"remove it with: rehearse clean --run {run.run_id}")
     return "\n".join(lines)

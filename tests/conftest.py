@@ -40,14 +40,18 @@ def _needs_docker(request: pytest.FixtureRequest) -> Iterator[None]:
     # Only what this test created counts: a rehearsal running beside the suite is left alone.
     before = set(_labelled())
     yield
-    leftovers = _labelled().keys() - before
-    for name in leftovers:
-        _labelled()[name].remove(force=True, v=True)
-    assert not leftovers, f"test left labelled containers behind: {sorted(leftovers)}"
+    found = _labelled()
+    leftovers = sorted(found.keys() - before)
+    for name in leftovers:  # containers first: a network in use cannot go
+        found[name].remove(**({"force": True, "v": True} if name.startswith("c:") else {}))
+    assert not leftovers, f"test left labelled containers or networks behind: {leftovers}"
 
 
 def _labelled() -> dict[str, Any]:
     from rehearse.sandbox import host
     from rehearse.sandbox.labels import selector
 
-    return {str(c.name): c for c in host.client().containers.list(all=True, filters=selector())}
+    docker = host.client()
+    containers = {f"c:{c.name}": c for c in docker.containers.list(all=True, filters=selector())}
+    networks = {f"n:{n.name}": n for n in docker.networks.list(filters=selector())}
+    return {**containers, **networks}

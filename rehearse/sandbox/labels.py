@@ -13,6 +13,18 @@ def new_run_id() -> str:
     return secrets.token_hex(4)
 
 
+_KEPT: set[str] = set()
+
+
+def keep(run_id: str) -> None:
+    """Leave this run's containers and network up when their blocks exit (`--keep`)."""
+    _KEPT.add(run_id)
+
+
+def is_kept(run_id: str) -> bool:
+    return run_id in _KEPT
+
+
 def labels(run_id: str, role: str) -> dict[str, str]:
     return {APP: "true", RUN: run_id, ROLE: role}
 

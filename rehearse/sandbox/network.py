@@ -8,7 +8,7 @@ from contextlib import contextmanager, suppress
 from docker.errors import DockerException
 
 from rehearse.sandbox import host
-from rehearse.sandbox.labels import labels
+from rehearse.sandbox.labels import is_kept, labels
 
 
 def network_name(run_id: str) -> str:
@@ -22,5 +22,6 @@ def private_network(run_id: str) -> Iterator[str]:
     try:
         yield network_name(run_id)
     finally:
-        with suppress(DockerException):  # already gone; the label sweep catches anything else
-            network.remove()
+        if not is_kept(run_id):
+            with suppress(DockerException):  # already gone; the label sweep catches the rest
+                network.remove()

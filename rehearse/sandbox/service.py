@@ -21,7 +21,7 @@ from testcontainers.core.wait_strategies import (
 
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import host
-from rehearse.sandbox.labels import labels
+from rehearse.sandbox.labels import is_kept, labels
 
 LOG_TAIL_LINES = 30
 POLL_SECONDS = 0.2
@@ -144,7 +144,8 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
     try:
         yield Service(container, spec)
     finally:
-        _remove(container)
+        if not is_kept(run_id):
+            _remove(container)
 
 
 def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
