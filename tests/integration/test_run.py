@@ -161,3 +161,23 @@ def test_the_html_report_renders_in_a_browser(store: Path, tmp_path: Path) -> No
     keep = Path(__file__).parents[2] / "rehearsal-output" / "report-screenshot.png"
     keep.parent.mkdir(exist_ok=True)
     shutil.copy(shot, keep)
+
+
+def test_keep_leaves_the_store_up_until_clean(store: Path, tmp_path: Path) -> None:
+    import httpx
+
+    from rehearse.sandbox import cleanup
+
+    result = CliRunner().invoke(app, ["run", str(scenario(store, tmp_path)), "--keep"])
+    assert result.exit_code == ExitCode.PASSED, result.stderr
+    (folder,) = (tmp_path / "out").glob("*")
+    run_id = json.loads((folder / "report.json").read_text())["run_id"]
+    try:
+        url = next(line.split("store: ", 1)[1] for line in result.stderr.splitlines()
+                   if "store: http" in line)
+        assert httpx.get(url).status_code == 200
+        assert "docker exec -it rehearse-" in result.stderr
+    finally:
+        cleaned = CliRunner().invoke(app, ["clean", "--run", run_id])
+    assert cleaned.exit_code == 0
+    assert cleanup.leftover_containers(run_id) == []
