@@ -7,6 +7,7 @@ Misbehave:  NOP_SIM_FAIL_MIGRATION=4.60   its Data migration fails: rollback, un
             NOP_SIM_DROP_PLUGIN=Name      drop a plugin from plugins.json
             NOP_SIM_SLOW_SECONDS=30       each migration takes this long
             NOP_SIM_LOSE_SETTINGS=1       start as if App_Data held no settings (→ /install)
+            NOP_SIM_EAT_MB=500            allocate this much while migrating (out of memory)
 """
 
 import html
@@ -313,6 +314,10 @@ def main():
         crash("System.InvalidOperationException",
               f"the database is at {current}, newer than this application ({VERSION})")
     write_log(store, 20, "Application started")
+    hog = int(os.environ.get("NOP_SIM_EAT_MB", "0"))
+    if hog:  # a migration that needs more memory than the container has
+        blocks = [bytearray(1 << 20) for _ in range(hog)]
+        log("info", "Nop.Web", f"holding {len(blocks)} MB")
     migrate(store, current)
     misbehave(store)
     Handler.store = store

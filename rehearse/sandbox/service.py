@@ -113,6 +113,11 @@ class Service:
         wrapped.reload()
         return str(wrapped.status) in {"created", "running", "restarting"}
 
+    def out_of_memory(self) -> bool:
+        wrapped = self._container.get_wrapped_container()
+        wrapped.reload()
+        return bool(wrapped.attrs.get("State", {}).get("OOMKilled"))
+
     def exit_code(self) -> int | None:
         wrapped = self._container.get_wrapped_container()
         wrapped.reload()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from rehearse import catalog
-from rehearse.errors import BadInputError, RehearsalFailedError
+from rehearse.errors import BadInputError, EnvironmentNotReadyError, RehearsalFailedError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec, run_service
 from rehearse.store.appdata import Files
 from rehearse.store.startup import Migration, Startup
@@ -67,6 +67,10 @@ def running_app(spec: AppSpec, run_id: str,
         startup = _follow(service, spec, on_line)
         log = service.logs()
         if not startup.ready:
+            if service.out_of_memory():
+                raise EnvironmentNotReadyError(
+                    f"nopCommerce {spec.version} ran out of memory (limit {spec.memory}) while "
+                    "starting", hint="raise limits.store_memory in the scenario")
             raise _failed(spec, startup, service, log)
         _check_installed(service.endpoint, spec, log)
         yield service, AppStart(spec.version, spec.image, time.monotonic() - started,

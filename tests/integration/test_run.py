@@ -181,3 +181,12 @@ def test_keep_leaves_the_store_up_until_clean(store: Path, tmp_path: Path) -> No
         cleaned = CliRunner().invoke(app, ["clean", "--run", run_id])
     assert cleaned.exit_code == 0
     assert cleanup.leftover_containers(run_id) == []
+
+
+def test_running_out_of_memory_is_an_environment_error(store: Path, tmp_path: Path) -> None:
+    path = scenario(store, tmp_path, {"NOP_SIM_EAT_MB": "400"})
+    path.write_text(path.read_text().replace("store_memory: 512m", "store_memory: 128m"))
+    code, _, report, _ = rehearse_run(path)
+    assert code == ExitCode.ENVIRONMENT
+    assert "ran out of memory (limit 128m)" in str(report["error"])
+    assert "limits.store_memory" in str(report["hint"])
