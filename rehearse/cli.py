@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ import typer
 from rehearse import console
 from rehearse.catalog import Provider
 from rehearse.commands.plan import PlanFormat
-from rehearse.errors import ExitCode, RehearseError
+from rehearse.errors import ExitCode, RehearseError, Terminated
 
 app = typer.Typer(
     name="rehearse",
@@ -43,9 +44,9 @@ def _run(command: Callable[[], ExitCode]) -> NoReturn:
         logging.getLogger("rehearse").debug("command failed", exc_info=True)
         out.error(error.message, error.hint)
         code = error.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         out.error("interrupted")
-        code = ExitCode.INTERRUPTED
+        code = ExitCode.TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the boundary turns surprises into exit code 4
         if out.options.debug:
             out.write(traceback.format_exc())
@@ -126,5 +127,11 @@ def clean_command(
     _run(lambda: clean(run_id))
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main() -> None:
+    # SIGTERM (docker stop, CI cancelling a job) tears down like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _terminate)
     app()

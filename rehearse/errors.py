@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     ENVIRONMENT = 3
     INTERNAL = 4
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class RehearseError(Exception):
@@ -41,3 +42,7 @@ class RehearsalFailedError(RehearseError):
     """The rehearsal itself found the failure it exists to find: a step or check failed."""
 
     exit_code = ExitCode.FAILED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (tear down, report) but exiting 143."""

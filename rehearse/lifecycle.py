@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,14 @@ from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.console import Terminal
 from rehearse.engines import ENGINES
-from rehearse.errors import BadInputError, ExitCode, RehearsalFailedError, RehearseError
+from rehearse.errors import (
+    BadInputError,
+    ExitCode,
+    RehearsalFailedError,
+    RehearseError,
+    Terminated,
+)
+from rehearse.interrupts import shielded
 from rehearse.planner import Plan, Step, make_plan
 from rehearse.restore import SandboxDatabase, restored
 from rehearse.results import (
@@ -135,7 +142,8 @@ def restore(run: Run) -> None:
     scenario = run.scenario
     sandbox = run.stack.enter_context(restored(
         run.backup, scenario.images.database, run.run_id, scenario.limits.database_memory,
-        run.network, on_progress=lambda p: run.out.status(f"    restored {p}%")))
+        run.network, on_progress=lambda p: run.out.status(f"    restored {p}%"),
+        pull=scenario.images.pull))
     run.out.add_secret(sandbox.credentials.password)
     run.sandbox = sandbox
 
@@ -182,7 +190,7 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
     engine = ENGINES[scenario.store.provider]
     step = AppStep(source, target, _store_image(run, target), run.network,
                    scenario.limits.store_memory, scenario.timeouts.app_start,
-                   scenario.app_environment)
+                   scenario.app_environment, scenario.images.pull)
     address = DatabaseAddress(scenario.store.provider, run.db.service.name, engine.port,
                               run.db.credentials)
     log_name = f"store-{target}.log"
@@ -289,16 +297,26 @@ def rehearse(run: Run, keep: bool) -> tuple[Rehearsal, ExitCode]:
                 verdict = Verdict.FAIL if code is ExitCode.FAILED else Verdict.ERROR
                 error, hint = result.detail, result.hint
                 break
-    except KeyboardInterrupt:
-        phases.append(PhaseResult("interrupted", Status.ERROR, 0.0, "interrupted (Ctrl-C)"))
-        verdict, code, error = Verdict.ERROR, ExitCode.INTERRUPTED, "interrupted (Ctrl-C)"
+    except KeyboardInterrupt as stop:
+        terminated = isinstance(stop, Terminated)
+        error = "terminated (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
+        phases.append(PhaseResult("interrupted", Status.ERROR, 0.0, error))
+        verdict = Verdict.ERROR
+        code = ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
     finally:
-        phases.append(_teardown(run, keep))
+        # A second Ctrl-C must not cut the teardown short and leave containers behind.
+        with suppress(KeyboardInterrupt), shielded():
+            phases.append(_teardown(run, keep))
+    backup = _backup_facts(run)
+    if backup.get("unchanged") == "false":  # never expected: the backup is mounted read-only
+        verdict, code = Verdict.ERROR, ExitCode.ENVIRONMENT
+        error = f"the backup {backup['path']} changed during the rehearsal"
+        hint = "something else writes to it: copy it somewhere quiet, then rehearse again"
     rehearsal = Rehearsal(
         run.run_id, str(run.scenario_path), run.scenario.store.version, run.scenario.target,
         run.scenario.store.provider.value, run.scenario.stepwise, stamp,
         time.monotonic() - started, verdict, tuple(phases), tuple(run.steps), run.checks,
-        _backup_facts(run), run.out.redact(error), run.out.redact(hint),
+        backup, run.out.redact(error), run.out.redact(hint),
         run.plan.notes if run.plan else (), run.kept)
     return rehearsal, code
 

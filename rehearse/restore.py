@@ -22,11 +22,12 @@ class SandboxDatabase:
 @contextmanager
 def restored(backup: Backup, image: str | None, run_id: str, memory: str | None = "4g",
              network: str | None = None,
-             on_progress: Callable[[int], None] | None = None) -> Iterator[SandboxDatabase]:
+             on_progress: Callable[[int], None] | None = None,
+             pull: bool = True) -> Iterator[SandboxDatabase]:
     engine = ENGINES[backup.provider]
     credentials = engine.credentials(new_password())
     spec = engine.service_spec(image or engine.default_image, credentials, memory, backup)
-    spec = replace(spec, network=network)
+    spec = replace(spec, network=network, pull=pull)
     with run_service(spec, run_id) as service:
         engine.restore(service, backup, credentials, on_progress)
         db = engine.open(service.endpoint, credentials)

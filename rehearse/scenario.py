@@ -42,6 +42,7 @@ class Images(_Model):
     nopcommerce: str | None = Field(
         None, description="nopCommerce image; {version} is replaced by each step's version "
                           "(default: nopcommerceteam/nopcommerce:<X.YY.Z>).")
+    pull: bool = Field(True, description="Pull images that are not on this machine.")
 
 
 class Limits(_Model):

@@ -8,6 +8,7 @@ Misbehave:  NOP_SIM_FAIL_MIGRATION=4.60   its Data migration fails: rollback, un
             NOP_SIM_SLOW_SECONDS=30       each migration takes this long
             NOP_SIM_LOSE_SETTINGS=1       start as if App_Data held no settings (→ /install)
             NOP_SIM_EAT_MB=500            allocate this much while migrating (out of memory)
+            NOP_SIM_SLOW_PAGES=2          every page takes this long
 """
 
 import html
@@ -242,6 +243,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, PAGE.format(title=html.escape(title), body=body))
 
     def do_GET(self):
+        time.sleep(float(os.environ.get("NOP_SIM_SLOW_PAGES", "0")))
         url = urlparse(self.path)
         route = url.path.rstrip("/").lower() or "/"
         if self.store is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from rehearse import scenario as scenarios
 from rehearse.console import terminal
 from rehearse.errors import ExitCode
+from rehearse.interrupts import shielded
 from rehearse.lifecycle import Run, rehearse
 from rehearse.report import rehearsal as report
 from rehearse.results import Rehearsal, Verdict
@@ -27,8 +28,9 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
                f"({scenario.store.provider.label}), run {run_id}")
     state = Run(scenario, scenario_path, run_id, folder, out)
     result, code = rehearse(state, keep)
-    written = report.write(result, folder, formats or scenario.report.formats, state.logs,
-                           out.redact)
+    with shielded():  # a stop now would lose the report of a finished rehearsal
+        written = report.write(result, folder, formats or scenario.report.formats, state.logs,
+                               out.redact)
     _summary(result, written, folder)
     return code
 

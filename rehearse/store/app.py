@@ -34,6 +34,7 @@ class AppSpec:
     timeout: float = DEFAULT_TIMEOUT
     env: Mapping[str, str] = field(default_factory=dict)
     pictures: Files = field(default_factory=dict)  # wwwroot/images, when not stored in the DB
+    pull: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def running_app(spec: AppSpec, run_id: str,
     files += tuple((f"{PICTURES}/{name}", content) for name, content in spec.pictures.items())
     service_spec = ServiceSpec(image=spec.image, port=PORT, role=f"store-{spec.version}",
                                env=dict(spec.env), memory=spec.memory, network=spec.network,
-                               files=files)
+                               files=files, pull=spec.pull)
     with run_service(service_spec, run_id) as service:
         started = time.monotonic()
         startup = _follow(service, spec, on_line)

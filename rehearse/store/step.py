@@ -37,6 +37,7 @@ class AppStep:
     memory: str | None = "2g"
     timeout: float = DEFAULT_TIMEOUT
     env: Mapping[str, str] = field(default_factory=dict)
+    pull: bool = True
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def app_step(step: AppStep, app_data: Files, files_version: Version, database: D
                                            step.target)
     prepared = prepare(app_data, files_version, step.target, connection)
     spec = AppSpec(step.target, step.image, prepared.files, step.network, step.memory,
-                   step.timeout, step.env, pictures or {})
+                   step.timeout, step.env, pictures or {}, step.pull)
     with running_app(spec, run_id, on_line) as (service, start):
         _check_recorded(db, step.target)
         yield service, AppStepResult(start, prepared.changes, service.read_folder(APP_DATA))

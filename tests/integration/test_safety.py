@@ -1,0 +1,95 @@
+"""Rehearsals that are stopped, run side by side, or handed broken input leave nothing behind."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rehearse.errors import ExitCode
+from rehearse.sandbox import host
+from rehearse.sandbox.labels import selector
+from tests.integration.test_run import scenario, store  # noqa: F401 - the module fixture
+
+pytestmark = pytest.mark.docker
+
+
+def labelled() -> set[str]:
+    docker = host.client()
+    return ({str(c.id) for c in docker.containers.list(all=True, filters=selector())}
+            | {str(n.id) for n in docker.networks.list(filters=selector())})
+
+
+def start(path: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "rehearse", "run", str(path), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize(
+    ("phase", "sig", "code"),
+    [("restore", signal.SIGINT, ExitCode.INTERRUPTED),
+     ("baseline", signal.SIGINT, ExitCode.INTERRUPTED),
+     ("upgrade", signal.SIGINT, ExitCode.INTERRUPTED),
+     ("upgrade", signal.SIGTERM, ExitCode.TERMINATED),
+     ("smoke checks", signal.SIGTERM, ExitCode.TERMINATED)],
+)
+def test_stopping_a_run_in_any_phase_tears_it_all_down(store: Path, tmp_path: Path,  # noqa: F811
+                                                       phase: str, sig: int, code: int) -> None:
+    before = labelled()
+    slow = {"NOP_SIM_SLOW_SECONDS": "1", "NOP_SIM_SLOW_PAGES": "1"}
+    process = start(scenario(store, tmp_path, slow))
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.startswith(f"▶ {phase}"):
+            time.sleep(0.3)
+            process.send_signal(sig)
+            break
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == code, "".join(seen) + rest
+    assert labelled() - before == set()
+    (folder,) = (tmp_path / "out").glob("*")
+    report = json.loads((folder / "report.json").read_text())
+    assert report["verdict"] == "error"
+    assert report["phases"][-1]["name"] == "teardown"
+
+
+def test_two_rehearsals_side_by_side_do_not_collide(store: Path,  # noqa: F811
+                                                     tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    runs = [start(scenario(store, folder)) for folder in (first, second)]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], results
+    ids = {json.loads(next((f / "out").glob("*/report.json")).read_text())["run_id"]
+           for f in (first, second)}
+    assert len(ids) == 2
+
+
+def test_no_docker_is_exit_3_with_a_hint(store: Path, tmp_path: Path,  # noqa: F811
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {"DOCKER_HOST": f"unix://{tmp_path / 'no-docker.sock'}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "rehearse", "run",
+                           str(scenario(store, tmp_path))],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == ExitCode.ENVIRONMENT, done.stderr
+    assert "error: no Docker engine answers" in done.stderr
+    assert "hint: start Docker" in done.stderr
+
+
+def test_an_image_that_is_not_there_is_exit_3_naming_it(store: Path,  # noqa: F811
+                                                         tmp_path: Path) -> None:
+    path = scenario(store, tmp_path)
+    path.write_text(path.read_text().replace("images:\n", "images:\n  pull: false\n").replace(
+        '"rehearse/nopsim:{version}"', '"rehearse/not-built-{version}:1"'))
+    done = subprocess.run([sys.executable, "-m", "rehearse", "run", str(path)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == ExitCode.ENVIRONMENT, done.stderr
+    assert "image rehearse/not-built-4.60:1 is not on this machine" in done.stderr
