@@ -25,6 +25,7 @@ from rehearse.errors import (
     Terminated,
 )
 from rehearse.interrupts import shielded
+from rehearse.neutralize import neutralize
 from rehearse.planner import Plan, Step, make_plan
 from rehearse.restore import SandboxDatabase, restored
 from rehearse.results import (
@@ -85,6 +86,7 @@ class Run:
     checks: tuple[CheckResult, ...] = ()
     logs: dict[str, str] = field(default_factory=dict)
     kept: str = ""
+    safety: tuple[str, ...] = ()
 
     @property
     def db(self) -> SandboxDatabase:
@@ -155,6 +157,13 @@ def take_baseline(run: Run) -> None:
     run.log_id_before = newest_log_id(run.db.db)
     if run.before.missing:
         run.out.status(f"    tables not in this store: {', '.join(run.before.missing)}")
+
+
+def make_safe(run: Run) -> None:
+    """Before any app starts: no mail out, no scheduled jobs, personal data if asked."""
+    run.safety = neutralize(run.db.db, run.scenario.anonymize)
+    for change in run.safety:
+        run.out.status(f"    {change}")
 
 
 def upgrade(run: Run) -> None:
@@ -279,6 +288,7 @@ PHASES: tuple[tuple[str, Phase], ...] = (
     ("sandbox", start_sandbox),
     ("restore", restore),
     ("baseline", take_baseline),
+    ("make safe", make_safe),
     ("upgrade", upgrade),
     ("smoke checks", smoke_checks),
 )
@@ -317,7 +327,7 @@ def rehearse(run: Run, keep: bool) -> tuple[Rehearsal, ExitCode]:
         run.scenario.store.provider.value, run.scenario.stepwise, stamp,
         time.monotonic() - started, verdict, tuple(phases), tuple(run.steps), run.checks,
         backup, run.out.redact(error), run.out.redact(hint),
-        run.plan.notes if run.plan else (), run.kept)
+        run.plan.notes if run.plan else (), run.kept, run.safety)
     return rehearsal, code
 
 

@@ -78,3 +78,4 @@ class Rehearsal:
     hint: str = ""
     plan_notes: tuple[str, ...] = ()
     kept: str = ""
+    safety: tuple[str, ...] = ()

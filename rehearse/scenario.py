@@ -82,6 +82,8 @@ class Scenario(_Model):
     scripts: Path | None = Field(None, description="Folder of nopCommerce's upgrade scripts "
                                                    "(<from>-<to>/upgrade.sql), needed up to 4.30.")
     images: Images = Images()
+    anonymize: bool = Field(False, description="Replace customers' emails, names, addresses "
+                                               "and phones in the sandbox copy.")
     app_environment: dict[str, str] = Field(
         default_factory=dict, description="Extra environment variables for every nopCommerce "
                                           "container (ASPNETCORE_ENVIRONMENT, …).")

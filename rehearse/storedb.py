@@ -38,6 +38,11 @@ class Database(Protocol):
     def quote(self, identifier: str) -> str:
         ...
 
+    @property
+    def false(self) -> str:
+        """The SQL literal a false boolean column compares with."""
+        ...
+
     def table_names(self) -> list[str]:
         ...
 
@@ -175,7 +180,7 @@ def first_product(db: Database) -> tuple[str, str | None] | None:
         return None
     q = db.quote
     _, rows = db.query(f"SELECT {q('Id')}, {q('Name')} FROM {q(products)} "
-                       f"WHERE {q('Deleted')} = {_false(db)} ORDER BY {q('Id')}")
+                       f"WHERE {q('Deleted')} = {db.false} ORDER BY {q('Id')}")
     if not rows:
         return None
     product_id, name = rows[0]
@@ -185,11 +190,6 @@ def first_product(db: Database) -> tuple[str, str | None] | None:
                             f"'Product' AND {q('EntityId')} = {int(product_id)}")
         slug = str(found[0][0]) if found else None
     return str(name), slug
-
-
-def _false(db: Database) -> str:
-    # PostgreSQL columns are boolean; SQL Server bit and MySQL tinyint compare with 0.
-    return "false" if db.quote("x") == '"x"' else "0"
 
 
 def check_declared(detection: Detection, declared: Version) -> None:

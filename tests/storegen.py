@@ -50,7 +50,7 @@ SCHEMA: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                       ("Port", "int"), ("Username", "name"), ("Password", "name"),
                       ("EnableSsl", "bool"))),
     ("QueuedEmail", (("From", "name"), ("To", "name"), ("Subject", "name"), ("Body", "text"),
-                     ("SentTries", "int"), ("CreatedOnUtc", "time"))),
+                     ("SentTries", "int"), ("CreatedOnUtc", "time"), ("SentOnUtc", "time"))),
     ("ScheduleTask", (("Name", "name"), ("Type", "name"), ("Seconds", "int"),
                       ("Enabled", "bool"))),
 )
@@ -145,6 +145,8 @@ SPECIAL = {
     # Half are customer fields, which 4.60 moves out of GenericAttribute (#4601).
     "KeyGroup": "(CASE WHEN n % 2 = 0 THEN 'Customer' ELSE 'Product' END)",
     "Deleted": "(n % 50 = 0)",
+    "SentOnUtc": "(CASE WHEN n % 2 = 0 THEN TIMESTAMP '2024-01-01 00:00:00' END)",  # half unsent
+    "SentTries": "0",
 }
 
 

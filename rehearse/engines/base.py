@@ -64,6 +64,7 @@ class Dialect:
     quote_open: str
     quote_close: str
     tables_sql: str
+    false: str = "0"  # PostgreSQL columns are boolean; bit and tinyint compare with 0
 
 
 class SqlDatabase:
@@ -79,6 +80,10 @@ class SqlDatabase:
     def quote(self, identifier: str) -> str:
         close = self._dialect.quote_close
         return self._dialect.quote_open + identifier.replace(close, close * 2) + close
+
+    @property
+    def false(self) -> str:
+        return self._dialect.false
 
     def table_names(self) -> list[str]:
         _, rows = self.query(self._dialect.tables_sql)

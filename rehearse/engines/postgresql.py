@@ -20,7 +20,8 @@ from rehearse.engines.base import (
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
 DIALECT = Dialect('"', '"', "SELECT table_name FROM information_schema.tables "
-                  "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+                  "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+                  false="false")
 # nopCommerce's PostgreSQL provider needs these (#5304; 4.90 PostgreSqlDataProvider).
 EXTENSIONS = ("citext", "pgcrypto")
 

@@ -64,6 +64,8 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     lines += [f"- {_ICONS[c.status]} `{c.id}`: {c.summary}" for c in r.checks]
     for check in failed:
         lines += ["", f"### {check.id}", "", *[f"    {e}" for e in check.evidence]]
+    if r.safety:
+        lines += ["", "## Made safe before any app started", ""] + [f"- {s}" for s in r.safety]
     lines += ["", "## Phases", ""] + [f"- {_ICONS[p.status]} {p.name} ({duration(p.seconds)})"
                                       for p in r.phases]
     if r.backup:

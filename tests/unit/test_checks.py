@@ -10,6 +10,8 @@ from rehearse.version import Version
 
 
 class NoDatabase:
+    false = "0"
+
     def quote(self, identifier: str) -> str:
         return identifier
 

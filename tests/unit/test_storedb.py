@@ -19,6 +19,8 @@ class FakeDatabase:
     def __init__(self, tables: dict[str, list[tuple[Any, ...]]]) -> None:
         self.tables = tables
 
+    false = "0"
+
     def quote(self, identifier: str) -> str:
         return f"[{identifier}]"
 
