@@ -9,6 +9,7 @@ Misbehave:  NOP_SIM_FAIL_MIGRATION=4.60   its Data migration fails: rollback, un
             NOP_SIM_LOSE_SETTINGS=1       start as if App_Data held no settings (→ /install)
             NOP_SIM_EAT_MB=500            allocate this much while migrating (out of memory)
             NOP_SIM_SLOW_PAGES=2          every page takes this long
+            NOP_SIM_ADMIN=email:password  the admin who can log in (admin@yourstore.com:admin)
 """
 
 import html
@@ -269,8 +270,13 @@ class Handler(BaseHTTPRequestHandler):
             items = "".join(f'<div class="product-item">{html.escape(n)}</div>' for (n,) in found)
             return self.page("Search", f'<div class="search-results">{items or "No products were found"}</div>')
         if route == "/login":
-            return self.page("Login", "<form><input name='Email'/><input name='Password'/></form>")
+            token = '<input name="__RequestVerificationToken" type="hidden" value="simtoken" />'
+            return self.page("Login", f"<form method='post'>{token}<input name='Email'/>"
+                                      "<input name='Password'/></form>")
         if route.startswith("/admin"):
+            if "NopSimAdmin=1" in (self.headers.get("Cookie") or ""):
+                return self.page("Administration", "<div class='footer'>nopCommerce version "
+                                 f"{VERSION}.0</div>")
             return self.send(302, location="/login?ReturnUrl=" + quote(url.path, safe=""))
         if route == "/sitemap.xml":
             urls = store.rows(f"SELECT {store.c('Slug')} FROM {store.t('UrlRecord')} LIMIT 50")
@@ -278,6 +284,21 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, f'<?xml version="1.0"?><urlset>{body}</urlset>',
                              kind="application/xml")
         return self.by_slug(route.lstrip("/"))
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode())
+        email, password = (os.environ.get("NOP_SIM_ADMIN", "admin@yourstore.com:admin")
+                           .split(":", 1))
+        ok = (form.get("Email", [""])[0] == email and form.get("Password", [""])[0] == password
+              and form.get("__RequestVerificationToken", [""])[0] == "simtoken")
+        if urlparse(self.path).path.lower() != "/login" or not ok:
+            return self.page("Login", "<div class='message-error'>Login was unsuccessful.</div>")
+        self.send_response(302)
+        self.send_header("Location", "/")
+        self.send_header("Set-Cookie", "NopSimAdmin=1; Path=/; HttpOnly")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def by_slug(self, slug):
         store = self.store

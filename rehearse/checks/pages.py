@@ -13,6 +13,7 @@ from rehearse.storedb import first_product
 ERROR_PAGE = "We're sorry, an internal error occurred"
 TIMEOUT = 30.0
 _TOKEN = re.compile(r'name="__RequestVerificationToken"[^>]*value="([^"]+)"')
+_FOOTER = re.compile(r"nopCommerce version (\d+\.\d+(?:\.\d+)?)")
 
 
 def _get(context: CheckContext, path: str, **params: str) -> httpx.Response:
@@ -113,9 +114,17 @@ def admin_login(context: CheckContext) -> Outcome:
         web.post("/login", data=fields)
         admin = web.get("/admin")
     evidence = [f"GET /admin after login → {admin.status_code} {admin.url.path}"]
-    if admin.status_code == 200 and "/login" not in admin.url.path:
+    if admin.status_code != 200 or "/login" in admin.url.path:
+        return Status.FAIL, "logging in as the scenario's admin did not open /admin", evidence
+    shown = _FOOTER.search(admin.text)
+    if shown is None:
         return Status.PASS, "the admin area opens after logging in", evidence
-    return Status.FAIL, "logging in as the scenario's admin did not open /admin", evidence
+    evidence.append(f"admin footer: nopCommerce version {shown.group(1)}")
+    if not shown.group(1).startswith(str(context.target.line)):
+        # A mislabelled image tag once shipped other code (#5799).
+        return Status.FAIL, (f"the admin area says nopCommerce {shown.group(1)}, not "
+                             f"{context.target}: is the image the right version?"), evidence
+    return Status.PASS, f"the admin area opens and shows version {shown.group(1)}", evidence
 
 
 def extra(context: CheckContext) -> Outcome:

@@ -190,3 +190,21 @@ def test_running_out_of_memory_is_an_environment_error(store: Path, tmp_path: Pa
     assert code == ExitCode.ENVIRONMENT
     assert "ran out of memory (limit 128m)" in str(report["error"])
     assert "limits.store_memory" in str(report["hint"])
+
+
+def test_admin_login_opens_the_admin_area_of_the_right_version(store: Path,
+                                                              tmp_path: Path) -> None:
+    extra = "checks:\n  admin: {email: owner@shop.example, password: letmein}\n"
+    env = {"NOP_SIM_ADMIN": "owner@shop.example:letmein"}
+    code, err, report, _ = rehearse_run(scenario(store, tmp_path, env, extra=extra))
+    assert code == ExitCode.PASSED, err
+    check = {c["id"]: c for c in report["checks"]}["page.admin-login"]  # type: ignore[union-attr]
+    assert check["summary"] == "the admin area opens and shows version 4.70.0"
+
+
+def test_a_wrong_admin_password_fails_the_check(store: Path, tmp_path: Path) -> None:
+    extra = "checks:\n  admin: {email: admin@yourstore.com, password: wrong}\n"
+    code, _, report, _ = rehearse_run(scenario(store, tmp_path, extra=extra))
+    assert code == ExitCode.FAILED
+    check = {c["id"]: c for c in report["checks"]}["page.admin-login"]  # type: ignore[union-attr]
+    assert check["status"] == "fail"

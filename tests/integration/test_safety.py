@@ -93,3 +93,27 @@ def test_an_image_that_is_not_there_is_exit_3_naming_it(store: Path,  # noqa: F8
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == ExitCode.ENVIRONMENT, done.stderr
     assert "image rehearse/not-built-4.60:1 is not on this machine" in done.stderr
+
+
+@pytest.mark.parametrize("env", [{}, {"NOP_SIM_FAIL_MIGRATION": "4.70"}], ids=["pass", "fail"])
+def test_no_secret_reaches_any_output(store: Path, tmp_path: Path,  # noqa: F811
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      env: dict[str, str]) -> None:
+    from typer.testing import CliRunner
+
+    from rehearse.cli import app
+
+    generated, from_env = "Aa1_Generated_Sandbox_Pw_42", "scenario-secret-from-env-17"
+    monkeypatch.setattr("rehearse.restore.new_password", lambda: generated)
+    monkeypatch.setenv("SHOP_ADMIN_PASSWORD", from_env)
+    path = scenario(store, tmp_path, env or None,
+                    extra="checks:\n  admin: {email: a@b.c, password: '${SHOP_ADMIN_PASSWORD}'}\n")
+    result = CliRunner().invoke(app, ["run", str(path)])
+    assert result.exit_code in (ExitCode.PASSED, ExitCode.FAILED), result.stderr
+    outputs = {"stdout": result.stdout, "stderr": result.stderr}
+    outputs |= {str(p): p.read_text(errors="replace")
+                for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert len(outputs) > 6
+    for name, text in outputs.items():
+        assert generated not in text, name
+        assert from_env not in text, name
