@@ -12,6 +12,7 @@ from rehearse.interrupts import shielded
 from rehearse.lifecycle import Run, rehearse
 from rehearse.report import rehearsal as report
 from rehearse.results import Rehearsal, Verdict
+from rehearse.sandbox import cleanup
 from rehearse.sandbox.labels import new_run_id
 
 _VERDICT_STYLE = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ERROR"}
@@ -26,6 +27,7 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
     folder = (output or scenario.report.output) / f"{stamp}-{run_id}"
     out.status(f"rehearsing nopCommerce {scenario.store.version} → {scenario.target} "
                f"({scenario.store.provider.label}), run {run_id}")
+    _sweep_orphans()
     state = Run(scenario, scenario_path, run_id, folder, out)
     result, code = rehearse(state, keep)
     with shielded():  # a stop now would lose the report of a finished rehearsal
@@ -47,3 +49,11 @@ def _summary(result: Rehearsal, written: list[Path], folder: Path) -> None:
         for line in result.kept.splitlines():
             out.status(f"  {line}")
     out.status(f"reports: {folder}/ ({', '.join(p.name for p in written)})")
+
+
+def _sweep_orphans() -> None:
+    """What a killed rehearsal left behind goes now, with a word about it."""
+    for orphan in sorted(cleanup.orphaned_runs()):
+        removed = cleanup.remove_all(orphan)
+        terminal().status(f"warning: removed {removed} containers and networks left behind by "
+                          f"rehearsal {orphan}, whose process is gone")

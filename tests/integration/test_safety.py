@@ -117,3 +117,28 @@ def test_no_secret_reaches_any_output(store: Path, tmp_path: Path,  # noqa: F811
     for name, text in outputs.items():
         assert generated not in text, name
         assert from_env not in text, name
+
+
+def test_after_kill_9_the_next_run_sweeps_the_orphans(store: Path,  # noqa: F811
+                                                      tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rehearse.cli import app
+
+    before = labelled()
+    first = tmp_path / "killed"
+    first.mkdir()
+    killed = start(scenario(store, first, {"NOP_SIM_SLOW_SECONDS": "2"}))
+    assert killed.stderr is not None
+    for line in killed.stderr:
+        if line.startswith("▶ upgrade"):
+            time.sleep(1.0)
+            killed.kill()  # SIGKILL: no teardown at all
+            break
+    killed.wait(timeout=60)
+    orphans = labelled() - before
+    assert orphans, "the killed run should have left its sandbox behind"
+    result = CliRunner().invoke(app, ["run", str(scenario(store, tmp_path))])
+    assert result.exit_code == ExitCode.PASSED, result.stderr
+    assert "warning: removed" in result.stderr and "whose process is gone" in result.stderr
+    assert labelled() - before == set()
