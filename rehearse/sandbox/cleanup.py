@@ -7,7 +7,7 @@ from functools import partial
 
 from docker.errors import DockerException
 
-from rehearse.sandbox import host
+from rehearse.sandbox import firewall, host
 from rehearse.sandbox.labels import (
     OWNER,
     RUN,
@@ -46,7 +46,7 @@ def remove_all(run_id: str | None = None) -> int:
     for network in docker.networks.list(filters=selector(run_id)):
         removed += _gone(network.remove)
     forget_kept(run_id)
-    return removed
+    return removed + firewall.forget(run_id)
 
 
 def _gone(remove: Callable[[], object]) -> int:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from docker.errors import DockerException
 
-from rehearse.sandbox import host
+from rehearse.sandbox import firewall, host
 from rehearse.sandbox.labels import is_kept, labels
 
 
@@ -17,11 +18,29 @@ def network_name(run_id: str) -> str:
 
 @contextmanager
 def private_network(run_id: str) -> Iterator[str]:
+    # Internal: no route out of the sandbox; the host gets in through relays (relay.py).
     network = host.client().networks.create(
-        network_name(run_id), driver="bridge", labels=labels(run_id, "network"))
+        network_name(run_id), driver="bridge", internal=True, labels=labels(run_id, "network"))
+    interface = f"br-{network.id[:12]}" if network.id else ""
+    blocked = bool(interface) and firewall.block_host(interface, run_id)
+    if not blocked:
+        _warn_once()
     try:
         yield network_name(run_id)
     finally:
         if not is_kept(run_id):
+            if blocked:
+                firewall.unblock_host(interface, run_id)
             with suppress(DockerException):  # already gone; the label sweep catches the rest
                 network.remove()
+
+
+_warned: list[bool] = []
+
+
+def _warn_once() -> None:
+    if not _warned:
+        _warned.append(True)
+        logging.getLogger("rehearse").warning(
+            "the sandbox can still open connections to this host's own services: run as root "
+            "(with iptables) to block them")

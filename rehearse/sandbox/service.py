@@ -22,6 +22,7 @@ from testcontainers.core.wait_strategies import (
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import host
 from rehearse.sandbox.labels import is_kept, labels
+from rehearse.sandbox.relay import door
 
 LOG_TAIL_LINES = 30
 POLL_SECONDS = 0.2
@@ -63,9 +64,11 @@ class Endpoint:
 class Service:
     """A running service: where to reach it, its logs, a way to run commands in it."""
 
-    def __init__(self, container: DockerContainer, spec: ServiceSpec) -> None:
+    def __init__(self, container: DockerContainer, spec: ServiceSpec,
+                 door_port: int | None = None) -> None:
         self._container = container
         self.spec = spec
+        self._door_port = door_port
 
     @property
     def container_id(self) -> str:
@@ -73,6 +76,9 @@ class Service:
 
     @property
     def endpoint(self) -> Endpoint:
+        """Where the host reaches the service: its relay's port, or its own published one."""
+        if self._door_port is not None:
+            return Endpoint("127.0.0.1", self._door_port)
         return Endpoint("127.0.0.1", int(self._container.get_exposed_port(self.spec.port)))
 
     def logs(self) -> str:
@@ -147,7 +153,12 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
         _remove(container)
         raise
     try:
-        yield Service(container, spec)
+        if spec.network is None:
+            yield Service(container, spec)
+        else:
+            name = container_name(run_id, spec)
+            with door(run_id, spec.role, name, spec.port, spec.network) as port:
+                yield Service(container, spec, port)
     finally:
         if not is_kept(run_id):
             _remove(container)
@@ -156,8 +167,10 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
 def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
     # The name is the service's address on the rehearsal's network, unique per run.
     container = DockerContainer(spec.image, env=dict(spec.env), name=container_name(run_id, spec))
-    # Publish on loopback only: a plain publish binds 0.0.0.0 (docker-offline.md).
-    container.ports[f"{spec.port}/tcp"] = ("127.0.0.1", None)  # type: ignore[assignment]
+    if spec.network is None:
+        # Publish on loopback only: a plain publish binds 0.0.0.0 (docker-offline.md). On the
+        # rehearsal's internal network a relay is the door instead (see relay.py).
+        container.ports[f"{spec.port}/tcp"] = ("127.0.0.1", None)  # type: ignore[assignment]
     kwargs: dict[str, object] = {"labels": labels(run_id, spec.role)}
     if spec.memory:
         kwargs["mem_limit"] = spec.memory
