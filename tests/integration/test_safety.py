@@ -142,3 +142,31 @@ def test_after_kill_9_the_next_run_sweeps_the_orphans(store: Path,  # noqa: F811
     assert result.exit_code == ExitCode.PASSED, result.stderr
     assert "warning: removed" in result.stderr and "whose process is gone" in result.stderr
     assert labelled() - before == set()
+
+
+@pytest.mark.parametrize(
+    ("scripts", "message"),
+    [(None, "names no scripts folder"),
+     ("empty", "upgrade script"),])
+def test_a_missing_upgrade_script_is_exit_2_before_any_container(
+        tmp_path: Path, scripts: str | None, message: str) -> None:
+    from typer.testing import CliRunner
+
+    from rehearse.cli import app
+
+    (tmp_path / "shop.bak").write_bytes(b"TAPE" + b"\0" * 64)
+    (tmp_path / "App_Data").mkdir()
+    (tmp_path / "App_Data" / "Settings.txt").write_text(
+        "DataProvider: sqlserver\nDataConnectionString: Data Source=prod;Initial Catalog=shop\n")
+    (tmp_path / "empty").mkdir()
+    path = tmp_path / "s.yaml"
+    path.write_text("store: {version: '3.90', provider: sqlserver, backup: shop.bak, "
+                    "app_data: App_Data}\ntarget: '4.70'\n"
+                    + (f"scripts: {scripts}\n" if scripts else ""))
+    before = labelled()
+    result = CliRunner().invoke(app, ["run", str(path), "--output", str(tmp_path / "out")])
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert message in result.stderr
+    if scripts:
+        assert "3.90-4.00/upgrade.sql is missing" in result.stderr
+    assert labelled() == before
