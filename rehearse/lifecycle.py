@@ -41,7 +41,7 @@ from rehearse.sandbox import labels as sandbox_labels
 from rehearse.sandbox.network import private_network
 from rehearse.scenario import Scenario
 from rehearse.scriptrun import run_script
-from rehearse.store.app import AppStartFailedError
+from rehearse.store.app import AppSpec, AppStartFailedError
 from rehearse.store.appdata import (
     Files,
     read_folder,
@@ -49,7 +49,7 @@ from rehearse.store.appdata import (
     read_settings,
     renamed_plugins,
 )
-from rehearse.store.step import AppStep, AppStepResult, DatabaseAddress, app_step
+from rehearse.store.step import AppStepResult, DatabaseAddress, app_step
 from rehearse.storedb import (
     Baseline,
     baseline,
@@ -197,16 +197,16 @@ def _script_step(run: Run, step: Step) -> None:
 def _app_step(run: Run, source: Version, target: Version, keep_running: bool) -> None:
     scenario = run.scenario
     engine = ENGINES[scenario.store.provider]
-    step = AppStep(source, target, _store_image(run, target), run.network,
+    spec = AppSpec(target, _store_image(run, target), run.app_data, run.network,
                    scenario.limits.store_memory, scenario.timeouts.app_start,
-                   scenario.app_environment, scenario.images.pull)
+                   scenario.app_environment, run.pictures, scenario.images.pull)
     address = DatabaseAddress(scenario.store.provider, run.db.service.name, engine.port,
                               run.db.credentials)
     log_name = f"store-{target}.log"
     started = time.monotonic()
-    run.out.status(f"    starting {step.image}")
-    starting = app_step(step, run.app_data, run.files_version, address, run.db.db, run.run_id,
-                        on_line=lambda line: _app_line(run, line), pictures=run.pictures)
+    run.out.status(f"    starting {spec.image}")
+    starting = app_step(spec, run.files_version, address, run.db.db, run.run_id,
+                        on_line=lambda line: _app_line(run, line))
     try:
         if keep_running:  # the last app serves the smoke checks; the run's stack stops it
             service, result = run.stack.enter_context(starting)

@@ -3,16 +3,16 @@ its migrations confirmed from the database, App_Data carried on to the next step
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from rehearse import catalog
 from rehearse.catalog import Provider
 from rehearse.engines.base import Credentials
 from rehearse.errors import RehearsalFailedError
 from rehearse.sandbox.service import Service
-from rehearse.store.app import APP_DATA, DEFAULT_TIMEOUT, AppSpec, AppStart, running_app
+from rehearse.store.app import APP_DATA, AppSpec, AppStart, running_app
 from rehearse.store.appdata import Files, prepare, sandbox_connection_string
 from rehearse.storedb import Database, applied_updates
 from rehearse.version import Version
@@ -29,18 +29,6 @@ class DatabaseAddress:
 
 
 @dataclass(frozen=True)
-class AppStep:
-    source: Version
-    target: Version
-    image: str
-    network: str | None = None
-    memory: str | None = "2g"
-    timeout: float = DEFAULT_TIMEOUT
-    env: Mapping[str, str] = field(default_factory=dict)
-    pull: bool = True
-
-
-@dataclass(frozen=True)
 class AppStepResult:
     start: AppStart
     changes: tuple[str, ...]
@@ -48,27 +36,25 @@ class AppStepResult:
 
 
 @contextmanager
-def app_step(step: AppStep, app_data: Files, files_version: Version, database: DatabaseAddress,
-             db: Database, run_id: str, on_line: Callable[[str], None] | None = None,
-             pictures: Files | None = None) -> Iterator[tuple[Service, AppStepResult]]:
+def app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress, db: Database,
+             run_id: str, on_line: Callable[[str], None] | None = None,
+             ) -> Iterator[tuple[Service, AppStepResult]]:
     """The step's app, left running inside the block (the last step serves the smoke checks).
-    `app_data` is in the format `files_version` wrote; the result is in the target's."""
+    `spec.app_data` is in the format `files_version` wrote; the result is in the target's."""
     creds = database.credentials
     connection = sandbox_connection_string(database.provider, database.host, database.port,
                                            creds.database, creds.user, creds.password,
-                                           step.target)
-    prepared = prepare(app_data, files_version, step.target, connection)
-    spec = AppSpec(step.target, step.image, prepared.files, step.network, step.memory,
-                   step.timeout, step.env, pictures or {}, step.pull)
-    with running_app(spec, run_id, on_line) as (service, start):
-        _check_recorded(db, step.target)
+                                           spec.version)
+    prepared = prepare(spec.app_data, files_version, spec.version, connection)
+    with running_app(replace(spec, app_data=prepared.files), run_id, on_line) as (service, start):
+        _check_recorded(db, spec.version)
         yield service, AppStepResult(start, prepared.changes, service.read_folder(APP_DATA))
 
 
-def run_app_step(step: AppStep, app_data: Files, files_version: Version,
-                 database: DatabaseAddress, db: Database, run_id: str,
+def run_app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress,
+                 db: Database, run_id: str,
                  on_line: Callable[[str], None] | None = None) -> AppStepResult:
-    with app_step(step, app_data, files_version, database, db, run_id, on_line) as (_, result):
+    with app_step(spec, files_version, database, db, run_id, on_line) as (_, result):
         return result
 
 

@@ -18,7 +18,7 @@ from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.network import private_network
 from rehearse.store.app import AppSpec, AppStartFailedError, running_app
 from rehearse.store.appdata import Files, read_plugins, read_settings
-from rehearse.store.step import AppStep, AppStepResult, DatabaseAddress, run_app_step
+from rehearse.store.step import AppStepResult, DatabaseAddress, run_app_step
 from rehearse.storedb import applied_updates, baseline
 from rehearse.version import Version
 from tests.storegen import LOCAL_IMAGES, StoreShape, make_backup
@@ -72,10 +72,9 @@ def rehearse_app_steps(backup: Path, provider: Provider, target: str, stepwise: 
         files, files_version = store_app_data(provider), plan.source
         for step in plan.steps:
             assert step.kind is Mechanism.APP_MIGRATION
-            app_step = AppStep(step.source, step.target, sim(step.target), network,
-                               memory="512m", timeout=120, env=env or {})
-            result = run_app_step(app_step, files, files_version, address(db, provider),
-                                  db.db, run_id)
+            spec = AppSpec(step.target, sim(step.target), files, network, memory="512m",
+                           timeout=120, env=env or {})
+            result = run_app_step(spec, files_version, address(db, provider), db.db, run_id)
             results.append(result)
             files, files_version = result.app_data, step.target
         assert applied_updates(db.db) >= {V("4.50"), V("4.60"), V(target)}

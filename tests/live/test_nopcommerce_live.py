@@ -21,8 +21,9 @@ from rehearse.restore import restored
 from rehearse.sandbox import host
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.network import private_network
+from rehearse.store.app import AppSpec
 from rehearse.store.appdata import read_folder
-from rehearse.store.step import AppStep, DatabaseAddress, run_app_step
+from rehearse.store.step import DatabaseAddress, run_app_step
 from rehearse.storedb import check_declared, detect_version
 
 pytestmark = pytest.mark.live
@@ -53,7 +54,7 @@ def test_a_real_store_upgrades_with_the_official_image() -> None:
         where = DatabaseAddress(backup.provider, db.service.name, engine.port, db.credentials)
         for step in plan.steps:
             assert step.image is not None
-            result = run_app_step(AppStep(step.source, step.target, step.image, network,
-                                          memory="4g"), files, files_version, where, db.db, run_id)
+            spec = AppSpec(step.target, step.image, files, network, memory="4g")
+            result = run_app_step(spec, files_version, where, db.db, run_id)
             files, files_version = result.app_data, step.target
         assert detect_version(db.db).version == target.line
