@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rehearse import scenario as scenarios
 from rehearse.console import terminal
-from rehearse.errors import ExitCode
+from rehearse.errors import BadInputError, ExitCode
 from rehearse.interrupts import shielded
 from rehearse.lifecycle import Run, rehearse
 from rehearse.report import rehearsal as report
@@ -21,6 +21,10 @@ _VERDICT_STYLE = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ER
 def run(scenario_path: Path, keep: bool, output: Path | None,
         formats: tuple[str, ...] | None) -> ExitCode:
     out = terminal()
+    unknown = sorted(set(formats or ()) - report.FILES.keys())
+    if unknown:
+        raise BadInputError(f"unknown report format {', '.join(unknown)}",
+                            hint=f"choose from {', '.join(report.FILES)}")
     scenario = scenarios.load(scenario_path)
     run_id = new_run_id()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

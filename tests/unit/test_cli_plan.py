@@ -85,3 +85,10 @@ def test_python_dash_m_runs_the_cli() -> None:
                            "4.5", "--format", "json"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["to"] == "4.50"
+
+
+def test_run_refuses_an_unknown_report_format_before_anything(tmp_path: object) -> None:
+    result = runner.invoke(app, ["run", "scenarios/demo.yaml", "--format", "pdf"])
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "unknown report format pdf" in result.stderr
+    assert "json, markdown, html, junit" in result.stderr
