@@ -9,7 +9,8 @@ from rehearse import scenario as scenarios
 from rehearse.console import terminal
 from rehearse.errors import BadInputError, ExitCode
 from rehearse.interrupts import shielded
-from rehearse.lifecycle import Run, rehearse
+from rehearse.lifecycle import rehearse
+from rehearse.phases import Run
 from rehearse.report import rehearsal as report
 from rehearse.results import Rehearsal, Verdict
 from rehearse.sandbox import cleanup

@@ -10,7 +10,7 @@ import pytest
 
 from rehearse.console import terminal
 from rehearse.errors import RehearsalFailedError
-from rehearse.lifecycle import Run, upgrade
+from rehearse.phases import Run, upgrade
 from rehearse.planner import make_plan
 from rehearse.results import Status
 from rehearse.scenario import load
