@@ -18,8 +18,17 @@ HOMES = {
     "pymysql": ("engines/mysql.py",),
     "pyodbc": ("engines/sqlserver.py",),
     "yaml": ("scenario.py",),
+    "httpx": ("store/app.py", "checks/pages.py"),
+    "jinja2": ("report/",),
+    "rich": ("console.py", "report/"),
+    "pydantic": ("scenario.py",),
 }
-PURE = ("version.py", "catalog.py", "planner.py", "errors.py")
+# The domain: versions, plans, scripts, checks of data, results. Nothing of Docker or drivers.
+PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "sqlbatches.py", "storedb.py",
+        "scriptrun.py", "results.py", "neutralize.py", "store/appdata.py", "store/startup.py",
+        "checks/data.py", "checks/context.py")
+STDLIB = {"rehearse", "__future__", "bisect", "dataclasses", "enum", "functools", "re",
+          "itertools", "typing", "collections", "json", "pathlib", "time"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -45,6 +54,20 @@ def test_libraries_are_imported_only_in_their_home(path: Path) -> None:
 
 @pytest.mark.parametrize("name", PURE)
 def test_the_domain_imports_only_the_standard_library_and_itself(name: str) -> None:
-    outside = _imports(PACKAGE / name) - {"rehearse", "__future__", "bisect", "dataclasses",
-                                          "enum", "functools", "re", "itertools", "typing"}
+    outside = _imports(PACKAGE / name) - STDLIB
     assert not outside, f"{name} imports {outside}"
+
+
+def _rehearse_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    return {node.module for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+            and node.module.startswith("rehearse")}
+
+
+@pytest.mark.parametrize("name", PURE)
+def test_the_domain_does_not_reach_into_docker_or_drivers(name: str) -> None:
+    container_side = ("rehearse.sandbox", "rehearse.engines", "rehearse.store.app",
+                      "rehearse.restore", "rehearse.lifecycle", "rehearse.phases")
+    reached = {m for m in _rehearse_imports(PACKAGE / name) if m.startswith(container_side)}
+    assert not reached, f"{name} imports {reached}"
