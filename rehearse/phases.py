@@ -15,6 +15,7 @@ from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.console import Terminal
 from rehearse.engines import ENGINES
+from rehearse.engines.base import new_password
 from rehearse.errors import (
     BadInputError,
     RehearsalFailedError,
@@ -132,12 +133,12 @@ def start_sandbox(run: Run) -> None:
 def restore(run: Run) -> None:
     assert run.backup is not None
     scenario = run.scenario
-    sandbox = run.stack.enter_context(restored(
+    password = new_password()
+    run.out.add_secret(password)  # before anything could print it
+    run.sandbox = run.stack.enter_context(restored(
         run.backup, scenario.images.database, run.run_id, scenario.limits.database_memory,
         run.network, on_progress=lambda p: run.out.status(f"    restored {p}%"),
-        pull=scenario.images.pull))
-    run.out.add_secret(sandbox.credentials.password)
-    run.sandbox = sandbox
+        pull=scenario.images.pull, password=password))
 
 
 def take_baseline(run: Run) -> None:

@@ -104,7 +104,7 @@ def test_no_secret_reaches_any_output(store: Path, tmp_path: Path,  # noqa: F811
     from rehearse.cli import app
 
     generated, from_env = "Aa1_Generated_Sandbox_Pw_42", "scenario-secret-from-env-17"
-    monkeypatch.setattr("rehearse.restore.new_password", lambda: generated)
+    monkeypatch.setattr("rehearse.phases.new_password", lambda: generated)
     monkeypatch.setenv("SHOP_ADMIN_PASSWORD", from_env)
     path = scenario(store, tmp_path, env or None,
                     extra="checks:\n  admin: {email: a@b.c, password: '${SHOP_ADMIN_PASSWORD}'}\n")
