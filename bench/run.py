@@ -42,6 +42,7 @@ def main() -> None:
                    "dump_bytes": backup.stat().st_size,
                    "generate_and_dump_seconds": round(generated, 1)}
         figures.update(_inspect(backup, LOCAL_IMAGES[provider]))
+        figures.update(_rehearse(backup, provider, Path(folder)))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{provider.value}.json"
     out.write_text(json.dumps(figures, indent=2) + "\n")
@@ -62,6 +63,38 @@ def _inspect(backup: Path, image: str) -> dict[str, object]:
     found = json.loads(done.stdout)
     return {"inspect_seconds": round(seconds, 1), "inspect_peak_rss_mib": round(peak_kib / 1024),
             "restored_products": found["counts"]["Product"]}
+
+
+SCENARIO = """\
+store: {{version: "4.70", provider: {provider}, backup: {backup}, app_data: App_Data}}
+target: "4.80"
+images: {{database: {database}, nopcommerce: "rehearse/nopsim:{{version}}"}}
+limits: {{database_memory: 4g, store_memory: 1g}}
+report: {{output: out, formats: [json]}}
+"""
+
+
+def _rehearse(backup: Path, provider: Provider, folder: Path) -> dict[str, object]:
+    """The whole `rehearse run` on that store: restore, make safe, one app start, checks."""
+    app_data = folder / "App_Data"
+    app_data.mkdir()
+    settings = {"ConnectionStrings": {"ConnectionString": "Server=prod;Database=shop;",
+                                      "DataProvider": provider.value}}
+    (app_data / "appsettings.json").write_text(json.dumps(settings))
+    scenario = folder / "bench.yaml"
+    scenario.write_text(SCENARIO.format(provider=provider.value, backup=backup,
+                                        database=LOCAL_IMAGES[provider]))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "rehearse", "--quiet", "run", str(scenario)],
+                          capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    report = json.loads(next((folder / "out").glob("*/report.json")).read_text())
+    phases = {p["name"]: round(p["seconds"], 1) for p in report["phases"]}
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"run_exit_code": done.returncode, "run_verdict": report["verdict"],
+            "run_seconds": round(seconds, 1), "run_phase_seconds": phases,
+            "run_peak_rss_mib": round(peak / 1024)}
 
 
 if __name__ == "__main__":

@@ -179,11 +179,15 @@ def first_product(db: Database) -> tuple[str, str | None] | None:
     if products is None:
         return None
     q = db.quote
-    _, rows = db.query(f"SELECT {q('Id')}, {q('Name')} FROM {q(products)} "
-                       f"WHERE {q('Deleted')} = {db.false} ORDER BY {q('Id')}")
-    if not rows:
+    # MIN, not ORDER BY: no LIMIT/TOP that all three dialects share, and a big catalogue must
+    # not be fetched whole (the 1 GB bench store has 696,300 products).
+    _, first = db.query(f"SELECT MIN({q('Id')}) FROM {q(products)} "
+                        f"WHERE {q('Deleted')} = {db.false}")
+    if first[0][0] is None:
         return None
-    product_id, name = rows[0]
+    product_id = int(first[0][0])
+    _, rows = db.query(f"SELECT {q('Name')} FROM {q(products)} WHERE {q('Id')} = {product_id}")
+    name = rows[0][0]
     slug = None
     if urls is not None:
         _, found = db.query(f"SELECT {q('Slug')} FROM {q(urls)} WHERE {q('EntityName')} = "
