@@ -45,6 +45,10 @@ class Terminal:
         if not self.options.quiet:
             self._err.print(escape(self.redact(message)))
 
+    def summary(self, message: str) -> None:
+        """The one line a run ends with: shown even with --quiet."""
+        self._err.print(f"[bold]{escape(self.redact(message))}[/bold]")
+
     def detail(self, message: str) -> None:
         if self.options.verbose and not self.options.quiet:
             self._err.print(f"[dim]{escape(self.redact(message))}[/dim]")

@@ -3,6 +3,7 @@ always tears down and reports (Ctrl-C too). `--keep` is the only way to leave th
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -27,6 +28,7 @@ from rehearse.phases import (
 from rehearse.results import PhaseResult, Rehearsal, Status, Verdict
 from rehearse.sandbox import labels as sandbox_labels
 
+_LOG = logging.getLogger("rehearse")
 Phase = Callable[[Run], None]
 PHASES: tuple[tuple[str, Phase], ...] = (
     ("check inputs", check_inputs),
@@ -87,16 +89,19 @@ def _run_phases(run: Run, phases: list[PhaseResult], outcome: _Outcome) -> None:
 
 def _run_phase(run: Run, name: str, phase: Phase) -> tuple[PhaseResult, ExitCode]:
     run.out.status(f"▶ {name}")
+    _LOG.info("phase %s started", name)
     started = time.monotonic()
     code = ExitCode.PASSED
     try:
         phase(run)
     except RehearseError as failure:
+        _LOG.debug("phase %s failed", name, exc_info=True)
         code = failure.exit_code
         status = Status.FAIL if code is ExitCode.FAILED else Status.ERROR
         result = PhaseResult(name, status, time.monotonic() - started,
                              run.out.redact(failure.message), run.out.redact(failure.hint))
     except Exception as failure:  # noqa: BLE001 - the phase runner turns surprises into results
+        _LOG.exception("phase %s: internal error", name)
         code = ExitCode.INTERNAL
         result = PhaseResult(name, Status.ERROR, time.monotonic() - started,
                              run.out.redact(f"internal error: {type(failure).__name__}: "

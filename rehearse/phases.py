@@ -29,6 +29,7 @@ from rehearse.results import (
     Status,
     StepResult,
 )
+from rehearse.sandbox import firewall
 from rehearse.sandbox.network import private_network
 from rehearse.scenario import Scenario
 from rehearse.scriptrun import run_script
@@ -127,6 +128,9 @@ def _script_path(run: Run, step: Step) -> Path:
 
 
 def start_sandbox(run: Run) -> None:
+    if not firewall.available():
+        run.out.status("    warning: the sandbox can still open connections to this host's own "
+                       "services; run as root (with iptables) to block them")
     run.network = run.stack.enter_context(private_network(run.run_id))
 
 

@@ -13,6 +13,7 @@ from rehearse.lifecycle import rehearse
 from rehearse.phases import Run
 from rehearse.report import rehearsal as report
 from rehearse.results import Rehearsal, Verdict
+from rehearse.runlog import run_log
 from rehearse.sandbox import cleanup
 from rehearse.sandbox.labels import new_run_id
 
@@ -34,7 +35,8 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
                f"({scenario.store.provider.label}), run {run_id}")
     _sweep_orphans()
     state = Run(scenario, scenario_path, run_id, folder, out)
-    result, code = rehearse(state, keep)
+    with run_log(folder, out.redact):
+        result, code = rehearse(state, keep)
     with shielded():  # a stop now would lose the report of a finished rehearsal
         written = report.write(result, folder, formats or scenario.report.formats, state.logs,
                                out.redact)
@@ -45,15 +47,15 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
 def _summary(result: Rehearsal, written: list[Path], folder: Path) -> None:
     out = terminal()
     out.status("")
-    out.status(f"{_VERDICT_STYLE[result.verdict]}: nopCommerce {result.source} → {result.target} "
-               f"in {report.duration(result.seconds)}")
+    out.summary(f"{_VERDICT_STYLE[result.verdict]}: nopCommerce {result.source} → "
+                f"{result.target} in {report.duration(result.seconds)}")
     if result.error:
         out.error(result.error, result.hint)
     if result.kept:
         out.status("the sandbox is still running (--keep):")
         for line in result.kept.splitlines():
             out.status(f"  {line}")
-    out.status(f"reports: {folder}/ ({', '.join(p.name for p in written)})")
+    out.summary(f"reports: {folder}/ ({', '.join(p.name for p in written)})")
 
 
 def _sweep_orphans() -> None:

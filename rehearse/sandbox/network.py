@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -23,8 +22,6 @@ def private_network(run_id: str) -> Iterator[str]:
         network_name(run_id), driver="bridge", internal=True, labels=labels(run_id, "network"))
     interface = f"br-{network.id[:12]}" if network.id else ""
     blocked = bool(interface) and firewall.block_host(interface, run_id)
-    if not blocked:
-        _warn_once()
     try:
         yield network_name(run_id)
     finally:
@@ -33,14 +30,3 @@ def private_network(run_id: str) -> Iterator[str]:
                 firewall.unblock_host(interface, run_id)
             with suppress(DockerException):  # already gone; the label sweep catches the rest
                 network.remove()
-
-
-_warned: list[bool] = []
-
-
-def _warn_once() -> None:
-    if not _warned:
-        _warned.append(True)
-        logging.getLogger("rehearse").warning(
-            "the sandbox can still open connections to this host's own services: run as root "
-            "(with iptables) to block them")
