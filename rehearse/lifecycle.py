@@ -10,8 +10,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rehearse.backup import sha256
 from rehearse.catalog import Provider
+from rehearse.database.backup import sha256
 from rehearse.errors import ExitCode, RehearseError, Terminated
 from rehearse.interrupts import shielded
 from rehearse.phases import (

@@ -9,20 +9,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearse import catalog
-from rehearse.backup import Backup, inspect_backup, require_provider, sha256
 from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.console import Terminal
-from rehearse.engines import ENGINES
-from rehearse.engines.base import new_password
+from rehearse.database.backup import Backup, inspect_backup, require_provider, sha256
+from rehearse.database.engines import ENGINES
+from rehearse.database.engines.base import new_password
+from rehearse.database.neutralize import neutralize
+from rehearse.database.restore import SandboxDatabase, restored
+from rehearse.database.scriptrun import run_script
+from rehearse.database.storedb import (
+    Baseline,
+    baseline,
+    check_declared,
+    detect_version,
+    newest_log_id,
+)
 from rehearse.errors import (
     BadInputError,
     RehearsalFailedError,
 )
-from rehearse.neutralize import neutralize
 from rehearse.planner import Plan, Step, make_plan
-from rehearse.restore import SandboxDatabase, restored
 from rehearse.results import (
     CheckResult,
     MigrationTiming,
@@ -32,7 +40,6 @@ from rehearse.results import (
 from rehearse.sandbox import firewall
 from rehearse.sandbox.network import private_network
 from rehearse.scenario import Scenario
-from rehearse.scriptrun import run_script
 from rehearse.store.app import AppSpec, AppStartFailedError
 from rehearse.store.appdata import (
     Files,
@@ -42,13 +49,6 @@ from rehearse.store.appdata import (
     renamed_plugins,
 )
 from rehearse.store.step import AppStepResult, DatabaseAddress, app_step
-from rehearse.storedb import (
-    Baseline,
-    baseline,
-    check_declared,
-    detect_version,
-    newest_log_id,
-)
 from rehearse.version import Version
 
 

@@ -16,10 +16,11 @@ build() {
 }
 build rehearse/testing-postgres:15 images/testing/postgres
 build rehearse/testing-mariadb:10.11 images/testing/mariadb
-build rehearse/nopsim:base images/sim
+SIM="${REHEARSE_TEST_SIM:-rehearse/nopsim}"
+build "$SIM:base" images/sim
 build rehearse/relay:1 images/relay
 # One tag per version it can play, like the official image's tags: an ENV layer on the base.
 for version in 4.40 4.50 4.60 4.70 4.80 4.90; do
-  printf 'FROM rehearse/nopsim:base\nENV NOP_SIM_VERSION=%s\n' "$version" \
-    | docker build -q -t "rehearse/nopsim:$version" - >/dev/null
+  printf 'FROM %s:base\nENV NOP_SIM_VERSION=%s\n' "$SIM" "$version" \
+    | docker build -q -t "$SIM:$version" - >/dev/null
 done

@@ -11,6 +11,10 @@ import pytest
 
 from tests import images
 
+# Every Docker object this session (and the rehearsals it starts) creates carries this label, so
+# the guard below judges only its own, even with other test sessions on the same engine.
+os.environ.setdefault("REHEARSE_SESSION", f"pytest-{os.getpid()}")
+
 
 @cache
 def docker_problem() -> str | None:
@@ -49,9 +53,10 @@ def _needs_docker(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def _labelled() -> dict[str, Any]:
     from rehearse.sandbox import host
-    from rehearse.sandbox.labels import selector
+    from rehearse.sandbox.labels import SESSION
 
     docker = host.client()
-    containers = {f"c:{c.name}": c for c in docker.containers.list(all=True, filters=selector())}
-    networks = {f"n:{n.name}": n for n in docker.networks.list(filters=selector())}
+    mine = {"label": [f"{SESSION}={os.environ['REHEARSE_SESSION']}"]}
+    containers = {f"c:{c.name}": c for c in docker.containers.list(all=True, filters=mine)}
+    networks = {f"n:{n.name}": n for n in docker.networks.list(filters=mine)}
     return {**containers, **networks}

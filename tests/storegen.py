@@ -10,8 +10,8 @@ from pathlib import Path
 
 from rehearse import catalog
 from rehearse.catalog import Provider
-from rehearse.engines import ENGINES
-from rehearse.engines.base import Credentials, SqlDatabase, new_password
+from rehearse.database.engines import ENGINES
+from rehearse.database.engines.base import Credentials, SqlDatabase, new_password
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.service import Mount, Service, run_service
 from rehearse.version import Version

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rehearse.database.storedb import Baseline, Database
 from rehearse.results import Status
-from rehearse.storedb import Baseline, Database
 from rehearse.version import Version
 
 # (status, one-line summary, evidence lines)

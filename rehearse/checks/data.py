@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rehearse import catalog
 from rehearse.checks.context import CheckContext, Outcome
+from rehearse.database.storedb import applied_updates, detect_version, errors_logged_since
 from rehearse.results import Status
-from rehearse.storedb import applied_updates, detect_version, errors_logged_since
 
 SHOWN = 5
 

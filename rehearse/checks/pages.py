@@ -7,8 +7,8 @@ import re
 import httpx
 
 from rehearse.checks.context import CheckContext, Outcome
+from rehearse.database.storedb import first_product
 from rehearse.results import Status
-from rehearse.storedb import first_product
 
 ERROR_PAGE = "We're sorry, an internal error occurred"
 TIMEOUT = 30.0

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rehearse.backup import inspect_backup, require_provider, sha256
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
+from rehearse.database.backup import inspect_backup, require_provider, sha256
+from rehearse.database.restore import restored
+from rehearse.database.storedb import baseline, check_declared, detect_version
 from rehearse.errors import BadInputError, ExitCode
 from rehearse.report import inspection
-from rehearse.restore import restored
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.network import private_network
-from rehearse.storedb import baseline, check_declared, detect_version
 
 
 def inspect(backup_path: Path, provider: Provider | None, declared: str | None,

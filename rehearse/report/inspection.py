@@ -10,8 +10,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rehearse.backup import Backup
-from rehearse.storedb import Baseline, Detection
+from rehearse.database.backup import Backup
+from rehearse.database.storedb import Baseline, Detection
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ RUN = "io.rehearse.run"
 ROLE = "io.rehearse.role"
 # Who made it: a rehearsal whose process is gone (kill -9) left orphans the next run may sweep.
 OWNER = "io.rehearse.owner"
+# Optional: which job started it (a CI job, a test session), from REHEARSE_SESSION.
+SESSION = "io.rehearse.session"
 KEPT_DIR = Path(os.environ.get("REHEARSE_STATE_DIR", Path.home() / ".cache" / "rehearse")) / "kept"
 
 
@@ -62,7 +64,11 @@ def is_kept(run_id: str) -> bool:
 
 
 def labels(run_id: str, role: str) -> dict[str, str]:
-    return {APP: "true", RUN: run_id, ROLE: role, OWNER: owner()}
+    found = {APP: "true", RUN: run_id, ROLE: role, OWNER: owner()}
+    session = os.environ.get("REHEARSE_SESSION")
+    if session:
+        found[SESSION] = session
+    return found
 
 
 def selector(run_id: str | None = None) -> dict[str, str | list[str] | bool]:

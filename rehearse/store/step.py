@@ -9,12 +9,12 @@ from dataclasses import dataclass, replace
 
 from rehearse import catalog
 from rehearse.catalog import Provider
-from rehearse.engines.base import Credentials
+from rehearse.database.engines.base import Credentials
+from rehearse.database.storedb import Database, applied_updates
 from rehearse.errors import RehearsalFailedError
 from rehearse.sandbox.service import Service
 from rehearse.store.app import APP_DATA, AppSpec, AppStart, running_app
 from rehearse.store.appdata import Files, prepare, sandbox_connection_string
-from rehearse.storedb import Database, applied_updates
 from rehearse.version import Version
 
 

@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.backup import inspect_backup
 from rehearse.catalog import Mechanism, Provider
-from rehearse.engines import ENGINES
+from rehearse.database.backup import inspect_backup
+from rehearse.database.engines import ENGINES
+from rehearse.database.restore import SandboxDatabase, restored
+from rehearse.database.storedb import applied_updates, baseline
 from rehearse.planner import make_plan
-from rehearse.restore import SandboxDatabase, restored
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.network import private_network
 from rehearse.store.app import AppSpec, AppStartFailedError, running_app
 from rehearse.store.appdata import Files, read_plugins, read_settings
 from rehearse.store.step import AppStepResult, DatabaseAddress, run_app_step
-from rehearse.storedb import applied_updates, baseline
 from rehearse.version import Version
+from tests import images
 from tests.storegen import LOCAL_IMAGES, StoreShape, make_backup
 
 pytestmark = pytest.mark.docker
@@ -30,7 +31,7 @@ PROD = "Server=prod-db.internal;Database=shop;User Id=shop;Password=prod-secret;
 
 
 def sim(version: Version) -> str:
-    return f"rehearse/nopsim:{version.line}"
+    return f"{images.SIM}:{version.line}"
 
 
 def store_app_data(provider: Provider) -> Files:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rehearse.backup import sha256
 from rehearse.catalog import Provider
 from rehearse.cli import app
+from rehearse.database.backup import sha256
 from rehearse.errors import ExitCode
 from rehearse.version import Version
 from tests import images

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rehearse.catalog import Provider
-from rehearse.engines import ENGINES
-from rehearse.engines.base import Credentials, new_password
+from rehearse.database.engines import ENGINES
+from rehearse.database.engines.base import Credentials, new_password
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import cleanup, host
 from rehearse.sandbox.labels import RUN, new_run_id

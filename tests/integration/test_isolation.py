@@ -17,9 +17,10 @@ from rehearse.sandbox import host
 from rehearse.sandbox.labels import labels, new_run_id
 from rehearse.sandbox.network import private_network
 from rehearse.sandbox.service import ServiceSpec, run_service
+from tests import images
 
 pytestmark = pytest.mark.docker
-SIM = "rehearse/nopsim:base"
+SIM = f"{images.SIM}:base"
 PROBE = ("import socket,sys\n"
          "try:\n"
          "    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).close()\n"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.backup import inspect_backup
 from rehearse.catalog import Provider
-from rehearse.neutralize import neutralize
-from rehearse.restore import restored
+from rehearse.database.backup import inspect_backup
+from rehearse.database.neutralize import neutralize
+from rehearse.database.restore import restored
 from rehearse.sandbox.labels import new_run_id
 from rehearse.version import Version
 from tests.storegen import LOCAL_IMAGES, StoreShape, make_backup

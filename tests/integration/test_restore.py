@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.backup import BackupFormat, inspect_backup, require_provider, sha256
 from rehearse.catalog import Provider
+from rehearse.database.backup import BackupFormat, inspect_backup, require_provider, sha256
+from rehearse.database.restore import restored
+from rehearse.database.scriptrun import run_script
+from rehearse.database.storedb import baseline, check_declared, detect_version
 from rehearse.errors import BadInputError, RehearsalFailedError
-from rehearse.restore import restored
 from rehearse.sandbox import cleanup
 from rehearse.sandbox.labels import new_run_id
-from rehearse.scriptrun import run_script
-from rehearse.storedb import baseline, check_declared, detect_version
 from rehearse.version import Version
 from tests.storegen import LOCAL_IMAGES, StoreShape, make_backup
 

@@ -51,7 +51,7 @@ target: "4.70"
 stepwise: true
 images:
   database: {images.POSTGRES}
-  nopcommerce: "rehearse/nopsim:{{version}}"
+  nopcommerce: "{images.SIM}:{{version}}"
 limits: {{database_memory: 1g, store_memory: 512m}}
 timeouts: {{app_start: 120}}
 report:

@@ -14,6 +14,7 @@ import pytest
 from rehearse.errors import ExitCode
 from rehearse.sandbox import host
 from rehearse.sandbox.labels import selector
+from tests import images
 from tests.integration.test_run import scenario, store  # noqa: F401 - the module fixture
 
 pytestmark = pytest.mark.docker
@@ -88,7 +89,7 @@ def test_an_image_that_is_not_there_is_exit_3_naming_it(store: Path,  # noqa: F8
                                                          tmp_path: Path) -> None:
     path = scenario(store, tmp_path)
     path.write_text(path.read_text().replace("images:\n", "images:\n  pull: false\n").replace(
-        '"rehearse/nopsim:{version}"', '"rehearse/not-built-{version}:1"'))
+        f'"{images.SIM}:{{version}}"', '"rehearse/not-built-{version}:1"'))
     done = subprocess.run([sys.executable, "-m", "rehearse", "run", str(path)],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == ExitCode.ENVIRONMENT, done.stderr

@@ -13,18 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.backup import inspect_backup
 from rehearse.catalog import resolve
-from rehearse.engines import ENGINES
+from rehearse.database.backup import inspect_backup
+from rehearse.database.engines import ENGINES
+from rehearse.database.restore import restored
+from rehearse.database.storedb import check_declared, detect_version
 from rehearse.planner import make_plan
-from rehearse.restore import restored
 from rehearse.sandbox import host
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.network import private_network
 from rehearse.store.app import AppSpec
 from rehearse.store.appdata import read_folder
 from rehearse.store.step import DatabaseAddress, run_app_step
-from rehearse.storedb import check_declared, detect_version
 
 pytestmark = pytest.mark.live
 NEEDED = ("REHEARSE_LIVE_STORE_BACKUP", "REHEARSE_LIVE_STORE_APP_DATA", "REHEARSE_LIVE_FROM",

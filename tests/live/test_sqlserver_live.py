@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.backup import inspect_backup
-from rehearse.engines.base import new_password
-from rehearse.engines.sqlserver import SqlServer
-from rehearse.restore import restored
+from rehearse.database.backup import inspect_backup
+from rehearse.database.engines.base import new_password
+from rehearse.database.engines.sqlserver import SqlServer
+from rehearse.database.restore import restored
+from rehearse.database.scriptrun import run_script
+from rehearse.database.storedb import baseline, detect_version
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.service import run_service
-from rehearse.scriptrun import run_script
-from rehearse.storedb import baseline, detect_version
 
 pytestmark = pytest.mark.live
 IMAGE = os.environ.get("REHEARSE_LIVE_MSSQL_IMAGE", SqlServer.default_image)

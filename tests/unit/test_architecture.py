@@ -14,9 +14,9 @@ HOMES = {
     "click": (),
     "docker": ("sandbox/",),
     "testcontainers": ("sandbox/",),
-    "psycopg": ("engines/postgresql.py",),
-    "pymysql": ("engines/mysql.py",),
-    "pyodbc": ("engines/sqlserver.py",),
+    "psycopg": ("database/engines/postgresql.py",),
+    "pymysql": ("database/engines/mysql.py",),
+    "pyodbc": ("database/engines/sqlserver.py",),
     "yaml": ("scenario.py",),
     "httpx": ("store/app.py", "checks/pages.py"),
     "jinja2": ("report/",),
@@ -24,8 +24,9 @@ HOMES = {
     "pydantic": ("scenario.py",),
 }
 # The domain: versions, plans, scripts, checks of data, results. Nothing of Docker or drivers.
-PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "sqlbatches.py", "storedb.py",
-        "scriptrun.py", "results.py", "neutralize.py", "store/appdata.py", "store/startup.py",
+PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "results.py",
+        "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
+        "database/neutralize.py", "store/appdata.py", "store/startup.py",
         "checks/data.py", "checks/context.py")
 STDLIB = {"rehearse", "__future__", "bisect", "dataclasses", "enum", "functools", "re",
           "itertools", "typing", "collections", "json", "pathlib", "time"}
@@ -67,7 +68,7 @@ def _rehearse_imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("name", PURE)
 def test_the_domain_does_not_reach_into_docker_or_drivers(name: str) -> None:
-    container_side = ("rehearse.sandbox", "rehearse.engines", "rehearse.store.app",
-                      "rehearse.restore", "rehearse.lifecycle", "rehearse.phases")
+    container_side = ("rehearse.sandbox", "rehearse.database.engines", "rehearse.store.app",
+                      "rehearse.database.restore", "rehearse.lifecycle", "rehearse.phases")
     reached = {m for m in _rehearse_imports(PACKAGE / name) if m.startswith(container_side)}
     assert not reached, f"{name} imports {reached}"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.backup import BackupFormat, inspect_backup, require_provider, sha256
 from rehearse.catalog import Provider
+from rehearse.database.backup import BackupFormat, inspect_backup, require_provider, sha256
 from rehearse.errors import BadInputError
 
 HEADS = {

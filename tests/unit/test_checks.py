@@ -4,8 +4,8 @@ from typing import Any
 
 from rehearse.checks import data
 from rehearse.checks.context import CheckContext, CheckSettings
+from rehearse.database.storedb import Baseline
 from rehearse.results import Status
-from rehearse.storedb import Baseline
 from rehearse.version import Version
 
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from rehearse.console import terminal
+from rehearse.database.storedb import QueryError
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import Run, upgrade
 from rehearse.planner import make_plan
 from rehearse.results import Status
 from rehearse.scenario import load
-from rehearse.storedb import QueryError
 
 
 class RecordingDatabase:

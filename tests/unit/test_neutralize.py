@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlglot import exp, parse_one
 
-from rehearse.neutralize import neutralize
+from rehearse.database.neutralize import neutralize
 
 COLUMNS = {
     "EmailAccount": ["Id", "Email", "Host", "Port", "Username", "Password", "EnableSsl"],

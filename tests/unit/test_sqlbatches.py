@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rehearse.sqlbatches import BOM, runnable, split
+from rehearse.database.sqlbatches import BOM, runnable, split
 
 
 def joined(script: str) -> str:

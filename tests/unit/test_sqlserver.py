@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlglot.dialects.tsql import TSQL
 
-from rehearse.engines.base import Credentials
-from rehearse.engines.sqlserver import (
+from rehearse.database.engines.base import Credentials
+from rehearse.database.engines.sqlserver import (
     BackupFile,
     SqlServer,
     choose_driver,
@@ -149,7 +149,7 @@ class FakeCursor:
 
 
 def test_every_result_set_is_read_and_stats_stream_as_percentages() -> None:
-    from rehearse.engines.sqlserver import _drain, progress_reporter
+    from rehearse.database.engines.sqlserver import _drain, progress_reporter
 
     cursor = FakeCursor([["10 percent processed."], ["20 percent processed."], [],
                          ["100 percent processed.", "RESTORE DATABASE successfully processed"]])

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from rehearse.database.storedb import baseline, check_declared, detect_version
 from rehearse.errors import BadInputError
-from rehearse.storedb import baseline, check_declared, detect_version
 from rehearse.version import Version
 
 STORE = ["Product", "Customer", "Setting", "Order"]

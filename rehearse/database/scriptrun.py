@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rehearse.database.sqlbatches import Batch, runnable
+from rehearse.database.storedb import Database, QueryError
 from rehearse.errors import BadInputError, RehearsalFailedError
-from rehearse.sqlbatches import Batch, runnable
-from rehearse.storedb import Database, QueryError
 
 
 @dataclass(frozen=True)

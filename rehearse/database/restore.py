@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from rehearse.backup import Backup
-from rehearse.engines import ENGINES
-from rehearse.engines.base import Credentials, SqlDatabase, new_password
+from rehearse.database.backup import Backup
+from rehearse.database.engines import ENGINES
+from rehearse.database.engines.base import Credentials, SqlDatabase, new_password
 from rehearse.sandbox.service import Service, run_service
 
 

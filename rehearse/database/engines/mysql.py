@@ -6,9 +6,9 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
-from rehearse.backup import Backup
 from rehearse.catalog import Provider
-from rehearse.engines.base import (
+from rehearse.database.backup import Backup
+from rehearse.database.engines.base import (
     BACKUP_DIR,
     Credentials,
     Dialect,

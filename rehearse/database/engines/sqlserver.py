@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rehearse.backup import Backup
 from rehearse.catalog import Provider
-from rehearse.engines.base import (
+from rehearse.database.backup import Backup
+from rehearse.database.engines.base import (
     BACKUP_DIR,
     Credentials,
     Dialect,
@@ -21,9 +21,9 @@ from rehearse.engines.base import (
     database_spec,
     restore_failed,
 )
+from rehearse.database.storedb import QueryError
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
-from rehearse.storedb import QueryError
 
 DATA_DIR = "/var/opt/mssql/data"
 PREFERRED_DRIVERS = ("ODBC Driver 18 for SQL Server", "ODBC Driver 17 for SQL Server", "FreeTDS")

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from rehearse.backup import Backup
 from rehearse.catalog import Provider
+from rehearse.database.backup import Backup
+from rehearse.database.storedb import QueryError
 from rehearse.errors import BadInputError
 from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
-from rehearse.storedb import QueryError
 
 BACKUP_DIR = "/backup"
 

@@ -4,7 +4,7 @@ customers' personal data replaced. Returns what it changed, for the report."""
 
 from __future__ import annotations
 
-from rehearse.storedb import Database, Tables
+from rehearse.database.storedb import Database, Tables
 
 NOWHERE_HOST = "127.0.0.1"  # inside the store's container nothing listens there
 NOWHERE_PORT = 9

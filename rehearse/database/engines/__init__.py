@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rehearse.catalog import Provider
-from rehearse.engines.base import Engine
-from rehearse.engines.mysql import MySQL
-from rehearse.engines.postgresql import PostgreSQL
-from rehearse.engines.sqlserver import SqlServer
+from rehearse.database.engines.base import Engine
+from rehearse.database.engines.mysql import MySQL
+from rehearse.database.engines.postgresql import PostgreSQL
+from rehearse.database.engines.sqlserver import SqlServer
 
 ENGINES: dict[Provider, Engine] = {
     Provider.SQLSERVER: SqlServer(),
