@@ -53,10 +53,9 @@ def _needs_docker(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def _labelled() -> dict[str, Any]:
     from rehearse.sandbox import host
-    from rehearse.sandbox.labels import SESSION
+    from tests.labelled import mine
 
     docker = host.client()
-    mine = {"label": [f"{SESSION}={os.environ['REHEARSE_SESSION']}"]}
-    containers = {f"c:{c.name}": c for c in docker.containers.list(all=True, filters=mine)}
-    networks = {f"n:{n.name}": n for n in docker.networks.list(filters=mine)}
+    containers = {f"c:{c.name}": c for c in docker.containers.list(all=True, filters=mine())}
+    networks = {f"n:{n.name}": n for n in docker.networks.list(filters=mine())}
     return {**containers, **networks}

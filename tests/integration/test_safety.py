@@ -12,18 +12,13 @@ from pathlib import Path
 import pytest
 
 from rehearse.errors import ExitCode
-from rehearse.sandbox import host
-from rehearse.sandbox.labels import selector
 from tests import images
 from tests.integration.test_run import scenario, store  # noqa: F401 - the module fixture
+from tests.labelled import labelled_ids
 
 pytestmark = pytest.mark.docker
 
 
-def labelled() -> set[str]:
-    docker = host.client()
-    return ({str(c.id) for c in docker.containers.list(all=True, filters=selector())}
-            | {str(n.id) for n in docker.networks.list(filters=selector())})
 
 
 def start(path: Path, *args: str) -> subprocess.Popen[str]:
@@ -41,7 +36,7 @@ def start(path: Path, *args: str) -> subprocess.Popen[str]:
 )
 def test_stopping_a_run_in_any_phase_tears_it_all_down(store: Path, tmp_path: Path,  # noqa: F811
                                                        phase: str, sig: int, code: int) -> None:
-    before = labelled()
+    before = labelled_ids()
     slow = {"NOP_SIM_SLOW_SECONDS": "1", "NOP_SIM_SLOW_PAGES": "1"}
     process = start(scenario(store, tmp_path, slow))
     assert process.stderr is not None
@@ -54,7 +49,7 @@ def test_stopping_a_run_in_any_phase_tears_it_all_down(store: Path, tmp_path: Pa
             break
     _, rest = process.communicate(timeout=120)
     assert process.returncode == code, "".join(seen) + rest
-    assert labelled() - before == set()
+    assert labelled_ids() - before == set()
     (folder,) = (tmp_path / "out").glob("*")
     report = json.loads((folder / "report.json").read_text())
     assert report["verdict"] == "error"
@@ -126,7 +121,7 @@ def test_after_kill_9_the_next_run_sweeps_the_orphans(store: Path,  # noqa: F811
 
     from rehearse.cli import app
 
-    before = labelled()
+    before = labelled_ids()
     first = tmp_path / "killed"
     first.mkdir()
     killed = start(scenario(store, first, {"NOP_SIM_SLOW_SECONDS": "2"}))
@@ -137,12 +132,12 @@ def test_after_kill_9_the_next_run_sweeps_the_orphans(store: Path,  # noqa: F811
             killed.kill()  # SIGKILL: no teardown at all
             break
     killed.wait(timeout=60)
-    orphans = labelled() - before
+    orphans = labelled_ids() - before
     assert orphans, "the killed run should have left its sandbox behind"
     result = CliRunner().invoke(app, ["run", str(scenario(store, tmp_path))])
     assert result.exit_code == ExitCode.PASSED, result.stderr
     assert "warning: removed" in result.stderr and "whose process is gone" in result.stderr
-    assert labelled() - before == set()
+    assert labelled_ids() - before == set()
 
 
 @pytest.mark.parametrize(
@@ -164,10 +159,10 @@ def test_a_missing_upgrade_script_is_exit_2_before_any_container(
     path.write_text("store: {version: '3.90', provider: sqlserver, backup: shop.bak, "
                     "app_data: App_Data}\ntarget: '4.70'\n"
                     + (f"scripts: {scripts}\n" if scripts else ""))
-    before = labelled()
+    before = labelled_ids()
     result = CliRunner().invoke(app, ["run", str(path), "--output", str(tmp_path / "out")])
     assert result.exit_code == ExitCode.BAD_INPUT
     assert message in result.stderr
     if scripts:
         assert "3.90-4.00/upgrade.sql is missing" in result.stderr
-    assert labelled() == before
+    assert labelled_ids() == before
