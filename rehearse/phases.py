@@ -18,7 +18,7 @@ from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import new_password
 from rehearse.database.neutralize import neutralize
 from rehearse.database.restore import SandboxDatabase, restored
-from rehearse.database.scriptrun import run_script
+from rehearse.database.scriptrun import read_script, run_script
 from rehearse.database.storedb import (
     Baseline,
     baseline,
@@ -104,7 +104,7 @@ def check_inputs(run: Run) -> None:
         run.pictures = read_folder(scenario.store.pictures)
     for step in run.plan.steps:
         if step.kind is Mechanism.SQL_SCRIPT:
-            _script_path(run, step)
+            read_script(_script_path(run, step))  # a GO sqlcmd rejects stops the run here
 
 
 def _plugins_after_renames(run: Run) -> tuple[str, ...]:
