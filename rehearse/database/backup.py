@@ -43,6 +43,7 @@ class Backup:
 
 def inspect_backup(path: Path) -> Backup:
     """Recognise a backup by its content, or say why it is not one rehearse can restore."""
+    path = path.expanduser().resolve()  # `./x.dump` and `x.dump` name a host file, not a volume
     if not path.is_file():
         raise BadInputError(f"backup {path} does not exist",
                             hint="check store.backup in the scenario (relative paths are relative "

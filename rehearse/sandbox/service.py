@@ -36,6 +36,12 @@ class Mount:
     target: str
     read_only: bool = True
 
+    def __post_init__(self) -> None:
+        # Docker reads a source that is not an absolute path as a named volume and creates it
+        # (issue 10 §4): only resolved host folders are ever mounted.
+        if not self.source.startswith("/"):
+            raise ValueError(f"mount source {self.source!r} is not an absolute path")
+
 
 @dataclass(frozen=True)
 class ServiceSpec:

@@ -54,3 +54,18 @@ def test_mismatches_exit_2_and_leave_nothing(backup: Path, args: list[str], erro
     assert code == ExitCode.BAD_INPUT
     assert out == ""
     assert error in err and "hint:" in err  # the autouse guard checks nothing was left
+
+
+@pytest.mark.parametrize("relative", ["./store.dump", "store.dump"])
+def test_inspect_from_the_backups_own_folder(backup: Path, relative: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 10 §4: the folder was mounted unresolved and Docker made a named volume of it.
+    from rehearse.sandbox import host
+
+    monkeypatch.chdir(backup.parent)
+    volumes_before = {v.name for v in host.client().volumes.list()}
+    code, out, err = invoke(relative, "--image", images.POSTGRES, "--memory", "1g", "--json")
+    assert code == ExitCode.PASSED, err
+    assert json.loads(out)["version"] == "4.70"
+    new = {v.name for v in host.client().volumes.list()} - volumes_before
+    assert not {".", "store.dump", str(backup.parent)} & new

@@ -125,7 +125,7 @@ class SqlDatabase:
 def database_spec(image: str, port: int, env: dict[str, str], memory: str | None,
                   backup: Backup | None, ready_log: str, **wait: Any) -> ServiceSpec:
     """A database container; the backup's folder is mounted read-only, never copied."""
-    mounts = (Mount(str(backup.path.parent), BACKUP_DIR),) if backup else ()
+    mounts = (Mount(str(backup.path.parent.resolve()), BACKUP_DIR),) if backup else ()
     return ServiceSpec(image=image, port=port, role="database", env=env, ready_log=ready_log,
                        memory=memory, mounts=mounts, **wait)
 
