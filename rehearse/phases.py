@@ -13,7 +13,8 @@ from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.console import Terminal
-from rehearse.database.backup import Backup, inspect_backup, require_provider, sha256
+from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256
+from rehearse.database.backupset import inspect_backup_set
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import new_password
 from rehearse.database.neutralize import neutralize
@@ -93,7 +94,10 @@ def check_inputs(run: Run) -> None:
     if run.plan.nothing_to_do:
         raise BadInputError(f"the store is already at {scenario.target}: nothing to rehearse",
                             hint="set target to a later version")
-    run.backup = inspect_backup(scenario.store.backup)
+    run.backup = inspect_backup_set(scenario.store.backup, scenario.store.more_backups,
+                                    tuple(CertificateFiles(c.certificate, c.private_key,
+                                                           c.password)
+                                          for c in scenario.store.certificates))
     require_provider(run.backup, scenario.store.provider)
     run.backup_sha256 = sha256(run.backup.path)
     run.app_data = read_folder(scenario.store.app_data)

@@ -31,10 +31,31 @@ _PROVIDERS = {
 
 
 @dataclass(frozen=True)
+class CertificateFiles:
+    """A certificate and its private key, exported with BACKUP CERTIFICATE, for a TDE or
+    encrypted backup; the password never shows in a repr."""
+
+    certificate: Path
+    private_key: Path
+    password: str
+
+    def __repr__(self) -> str:
+        return f"CertificateFiles({self.certificate.name!r}, {self.private_key.name!r}, '***')"
+
+
+@dataclass(frozen=True)
 class Backup:
     path: Path
     format: BackupFormat
     compressed: bool
+    # Every file of a backup given as several (stripes and chains of .bak/.trn, a folder of
+    # .sql files); empty for a single file.
+    parts: tuple[Path, ...] = ()
+    certificates: tuple[CertificateFiles, ...] = ()
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return self.parts or (self.path,)
 
     @property
     def provider(self) -> Provider:
@@ -73,6 +94,12 @@ def require_provider(backup: Backup, provider: Provider) -> None:
 
 
 def sha256(path: Path) -> str:
+    """A file's SHA-256; a folder's is that of its files' names and SHA-256s, so a change to
+    any file of a dump project changes it."""
+    if path.is_dir():
+        lines = "".join(f"{p.name}  {sha256(p)}\n" for p in sorted(path.iterdir())
+                        if p.is_file() and not p.name.startswith("."))
+        return hashlib.sha256(lines.encode()).hexdigest()
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):

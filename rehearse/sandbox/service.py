@@ -6,7 +6,7 @@ import io
 import re
 import tarfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
@@ -59,6 +59,10 @@ class ServiceSpec:
     mounts: tuple[Mount, ...] = ()
     network: str | None = None
     files: tuple[tuple[str, bytes], ...] = ()  # (path in the container, content), before start
+    # Checks of the engine (architecture, memory) before any pull or start, and a reader of the
+    # log tail that turns a known start failure into one clear error (SQL Server's 2 GB, EULA…).
+    pre_start: Callable[[host.EngineFacts], None] | None = None
+    explain: Callable[[str], Exception | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,8 @@ class Service:
 
 @contextmanager
 def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
+    if spec.pre_start is not None:
+        spec.pre_start(host.engine_facts())
     host.ensure_image(spec.image, pull=spec.pull)
     container = _container(spec, run_id)
     try:
@@ -150,6 +156,9 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
     except (TimeoutError, RuntimeError) as error:
         tail = _log_tail(container)
         _remove(container)
+        known = spec.explain(tail) if spec.explain is not None else None
+        if known is not None:
+            raise known from error
         raise EnvironmentNotReadyError(
             f"{spec.role} container ({spec.image}) did not become ready: {_headline(error)}"
             f"{tail}",
