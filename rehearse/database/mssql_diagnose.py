@@ -45,8 +45,8 @@ KNOWN: tuple[Known, ...] = (
           "SQL Server (uid 10001 in the container) cannot read the backup: Operating system "
           "error 5 (Access is denied, Msg 3201)", _COPY_HINT.format(path="the backup")),
     # Msg 3169.
-    Known(r"backed up on a server running version ([\d.]+).*?incompatible with this server, "
-          r"which is running version ([\d.]+)", _BAD,
+    Known(r"backed up on a server running version (\d+(?:\.\d+)*).*?incompatible with this server, "
+          r"which is running version (\d+(?:\.\d+)*)", _BAD,
           "the backup comes from SQL Server {0}, newer than the sandbox's {1} (Msg 3169)",
           "set images.database to an image at least that new "
           "(mcr.microsoft.com/mssql/server:<year>-latest), or leave it unset"),
