@@ -17,6 +17,8 @@ from rehearse.database.backup import Backup, CertificateFiles, require_provider,
 from rehearse.database.backupset import inspect_backup_set
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import new_password
+from rehearse.database.fulltext import WARNING as FULL_TEXT_WARNING
+from rehearse.database.fulltext import uses_full_text
 from rehearse.database.neutralize import neutralize
 from rehearse.database.restore import SandboxDatabase, restored
 from rehearse.database.scriptrun import read_script, run_script
@@ -156,6 +158,8 @@ def take_baseline(run: Run) -> None:
     run.log_id_before = newest_log_id(run.db.db)
     if run.before.missing:
         run.out.status(f"    tables not in this store: {', '.join(run.before.missing)}")
+    if uses_full_text(run.db.db):
+        run.out.status(f"    warning: {FULL_TEXT_WARNING}")
 
 
 def make_safe(run: Run) -> None:
