@@ -99,7 +99,8 @@ def check_inputs(run: Run) -> None:
     run.backup = inspect_backup_set(scenario.store.backup, scenario.store.more_backups,
                                     tuple(CertificateFiles(c.certificate, c.private_key,
                                                            c.password)
-                                          for c in scenario.store.certificates))
+                                          for c in scenario.store.certificates),
+                                    scenario.store.copy_backup)
     require_provider(run.backup, scenario.store.provider)
     run.backup_sha256 = sha256(run.backup.path)
     run.app_data = read_folder(scenario.store.app_data)

@@ -57,6 +57,10 @@ class Store(_Model):
                         "differential and log backups (a list under backup: means the same).")
     certificates: tuple[Certificate, ...] = Field(
         (), description="Certificates a TDE or encrypted SQL Server backup needs.")
+    copy_backup: bool = Field(
+        False, description="Copy the backup into the SQL Server container (read-only, owned by "
+                           "its uid 10001) instead of mounting it: for a file that user cannot "
+                           "read. Your file is only read.")
 
     @model_validator(mode="before")
     @classmethod

@@ -52,6 +52,7 @@ class Backup:
     # .sql files); empty for a single file.
     parts: tuple[Path, ...] = ()
     certificates: tuple[CertificateFiles, ...] = ()
+    copy_in: bool = False  # copied into the container (read-only, server's owner), not mounted
 
     @property
     def files(self) -> tuple[Path, ...]:

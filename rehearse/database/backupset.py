@@ -22,7 +22,8 @@ _HEAD = 1 << 16
 
 
 def inspect_backup_set(path: Path, more: Sequence[Path] = (),
-                       certificates: Sequence[CertificateFiles] = ()) -> Backup:
+                       certificates: Sequence[CertificateFiles] = (),
+                       copy_in: bool = False) -> Backup:
     """One backup from a file, a folder, or a list of files; every file read, none written."""
     path = path.expanduser().resolve()
     if path.is_dir():
@@ -31,7 +32,7 @@ def inspect_backup_set(path: Path, more: Sequence[Path] = (),
         found = _listed(path, [p.expanduser().resolve() for p in more])
     else:
         found = inspect_backup(path)
-    return replace(found, certificates=tuple(certificates)) if certificates else found
+    return replace(found, certificates=tuple(certificates), copy_in=copy_in)
 
 
 def _folder(folder: Path) -> Backup:

@@ -16,8 +16,9 @@ _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)b?\s*", re.IGNORECASE)
 AMD64 = ("x86_64", "amd64")
 
-_COPY_HINT = ("copy it, read-only, where uid 10001 can read it (the copy, not your file: "
-              "`install -m 0444 {path} <folder>/`, folder mode 0755) and point store.backup there")
+_COPY_HINT = ("set store.copy_backup: true (rehearse copies it into the container, read-only "
+              "and owned by uid 10001; your file is only read), or copy it yourself where uid "
+              "10001 can read it (`install -m 0444 {path} <folder>/`, folder mode 0755)")
 
 
 ARM64_HINT = ("use amd64 emulation (Docker Desktop: Rosetta / QEMU) or an amd64 Docker engine "

@@ -21,6 +21,7 @@ from testcontainers.core.wait_strategies import (
 
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import host
+from rehearse.sandbox.copyin import Copy, copy_in
 from rehearse.sandbox.labels import is_kept, labels
 from rehearse.sandbox.relay import door
 
@@ -63,6 +64,7 @@ class ServiceSpec:
     # log tail that turns a known start failure into one clear error (SQL Server's 2 GB, EULA…).
     pre_start: Callable[[host.EngineFacts], None] | None = None
     explain: Callable[[str], Exception | None] | None = None
+    copies: tuple[Copy, ...] = ()  # host files copied in after the start (see copyin.py)
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,12 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
             f"{tail}",
             hint="read the log lines above; raise the timeout or memory limit if it was slow",
         ) from error
+    except BaseException:
+        _remove(container)
+        raise
+    try:
+        for copy in spec.copies:
+            copy_in(container, copy)
     except BaseException:
         _remove(container)
         raise

@@ -214,3 +214,44 @@ def meets_sql_server_policy(password: str) -> bool:
 def test_every_generated_sa_password_meets_the_policy(_: int) -> None:
     assert meets_sql_server_policy(new_password())
     assert not meets_sql_server_policy("password")  # the checker itself can fail
+
+
+def test_copy_backup_copies_instead_of_mounting_and_skips_the_read_check(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from rehearse.database.backup import inspect_backup
+
+    tmp_path.chmod(0o700)  # uid 10001 could not enter the folder
+    bak = tmp_path / "store.bak"
+    bak.write_bytes(mtf_head(957))
+    backup = replace(inspect_backup(bak), copy_in=True)
+    spec = SqlServer().service_spec(SqlServer.default_image, CREDENTIALS, "4g", backup)
+    assert spec.mounts == ()
+    (copy,) = spec.copies
+    assert (copy.source, copy.target, copy.uid, copy.gid, copy.mode) == (
+        str(bak), "/backup/store.bak", 10001, 0, 0o440)
+
+
+def test_the_copy_in_archive_is_read_only_and_owned_by_the_server(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    from rehearse.sandbox.copyin import Copy, archive_into
+
+    source = tmp_path / "store.bak"
+    source.write_bytes(b"TAPE" + bytes(2000))
+    source.chmod(0o600)
+    before = source.stat()
+    stream = io.BytesIO()
+    archive_into(stream, Copy(str(source), "/backup/1/store.bak", 10001, 0))
+    stream.seek(0)
+    with tarfile.open(fileobj=stream) as tar:
+        folder, member = tar.getmembers()
+        assert (folder.name, folder.isdir()) == ("backup/1", True)
+        assert (member.name, member.uid, member.gid, member.mode) == (
+            "backup/1/store.bak", 10001, 0, 0o440)
+        extracted = tar.extractfile(member)
+        assert extracted is not None and extracted.read() == source.read_bytes()
+    after = source.stat()
+    assert (after.st_mode, after.st_uid, after.st_mtime) == (before.st_mode, before.st_uid,
+                                                             before.st_mtime)

@@ -24,6 +24,8 @@ from rehearse.database.engines.base import (
     restore_failed,
 )
 from rehearse.database.mssql_diagnose import (
+    SERVER_GID,
+    SERVER_UID,
     check_architecture,
     check_memory,
     check_readable,
@@ -34,6 +36,7 @@ from rehearse.database.mssql_restore import restore_database
 from rehearse.database.mssql_tsql import CERT_DIR, Certificate
 from rehearse.database.storedb import QueryError
 from rehearse.errors import BadInputError, EnvironmentNotReadyError
+from rehearse.sandbox.copyin import Copy
 from rehearse.sandbox.host import EngineFacts
 from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
 
@@ -98,13 +101,14 @@ class SqlServer:
         check_memory(memory, None)
         if backup is not None:
             image = _image_for(backup, image, self.default_image)
-            _check_readable(backup)
+            if not backup.copy_in:
+                _check_readable(backup)
         env = {"ACCEPT_EULA": "Y", "MSSQL_SA_PASSWORD": credentials.password,
                "MSSQL_PID": "Developer"}
         spec = database_spec(image, self.port, env, memory, backup,
                              ready_log=r"SQL Server is now ready for client connections",
                              ready_timeout=180.0)
-        return replace(spec, mounts=_mounts(backup) if backup else (),
+        return replace(spec, mounts=_mounts(backup), copies=_copies(backup),
                        files=_certificate_files(backup), pre_start=_engine_check, explain=explain)
 
     def open(self, endpoint: Endpoint, credentials: Credentials,
@@ -136,12 +140,22 @@ def device_paths(backup: Backup) -> list[str]:
     return [f"{BACKUP_DIR}/{n}/{part.name}" for n, part in enumerate(backup.parts, start=1)]
 
 
-def _mounts(backup: Backup) -> tuple[Mount, ...]:
+def _mounts(backup: Backup | None) -> tuple[Mount, ...]:
     """A listed chain may span folders: each file is mounted on its own, read-only."""
+    if backup is None or backup.copy_in:
+        return ()
     if not backup.parts or backup.path.is_dir():
         return (backup_mount(backup),)
     return tuple(Mount(str(part), target)
                  for part, target in zip(backup.parts, device_paths(backup), strict=True))
+
+
+def _copies(backup: Backup | None) -> tuple[Copy, ...]:
+    """store.copy_backup: each file copied in, read-only for the server's uid 10001."""
+    if backup is None or not backup.copy_in:
+        return ()
+    return tuple(Copy(str(part), target, SERVER_UID, SERVER_GID)
+                 for part, target in zip(backup.files, device_paths(backup), strict=True))
 
 
 def _image_for(backup: Backup, image: str, default: str) -> str:
