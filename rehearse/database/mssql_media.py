@@ -41,6 +41,13 @@ class BackupSet:
     database: str = ""
     encryptor_thumbprint: str = ""
     software_major: int = 0  # SoftwareVersionMajor: 15 = SQL Server 2019, 16 = 2022
+    database_backup_lsn: int = 0  # the CheckpointLSN of the full backup it follows
+
+    def based_on(self, full: BackupSet) -> bool:
+        """A differential's base is the full whose CheckpointLSN it names (DifferentialBaseLSN,
+        or DatabaseBackupLSN where the former is empty)."""
+        base = self.differential_base_lsn or self.database_backup_lsn
+        return base == full.checkpoint_lsn
 
     @property
     def name(self) -> str:
@@ -100,7 +107,7 @@ def backup_set(media: MediaSet, row: dict[str, Any]) -> BackupSet:
                      lsn("lastlsn"), lsn("checkpointlsn"), lsn("differentialbaselsn"),
                      str(row.get("databasename") or ""),
                      str(row.get("encryptorthumbprint") or ""),
-                     int(row.get("softwareversionmajor") or 0))
+                     int(row.get("softwareversionmajor") or 0), lsn("databasebackuplsn"))
 
 
 def restore_chain(sets: Sequence[BackupSet]) -> list[BackupSet]:
@@ -112,8 +119,7 @@ def restore_chain(sets: Sequence[BackupSet]) -> list[BackupSet]:
                             hint="add the full backup (.bak) the differential and log backups "
                                  "belong to")
     full = max(fulls, key=lambda s: s.last_lsn)
-    diffs = [s for s in sets if s.kind == DIFFERENTIAL
-             and s.differential_base_lsn == full.checkpoint_lsn]
+    diffs = [s for s in sets if s.kind == DIFFERENTIAL and s.based_on(full)]
     chain = [full] + ([max(diffs, key=lambda s: s.last_lsn)] if diffs else [])
     return chain + _logs_after(chain[-1], [s for s in sets if s.kind == LOG])
 

@@ -40,8 +40,10 @@ MEDIA = {  # file -> media set id, family count, family sequence
 def header(kind: int, first: int, last: int, checkpoint: int, base: int = 0,
            major: int = 16, thumbprint: str | None = None) -> tuple[Any, ...]:
     description = {1: "Database", 2: "Transaction Log", 5: "Database Differential"}[kind]
+    database_backup = Decimal(base) if kind == 5 else Decimal(0)
     return ("nop", kind, 1, "nopCommerce", Decimal(first), Decimal(last), Decimal(checkpoint),
-            Decimal(0), Decimal(base) if base else None, major, 0, 0, description, thumbprint)
+            database_backup, Decimal(base) if base else None, major, 0, 0, description,
+            thumbprint)
 
 
 HEADERS = {
@@ -151,3 +153,10 @@ def test_certificates_are_created_first_from_the_users_files() -> None:
     _, master = restore(["/backup/full.bak"], RecordedMaster(headers=encrypted), (certificate,))
     golden("tde_certificates", master.sent[:2])
     assert master.sent[2].startswith("RESTORE LABELONLY")  # before any header is read
+
+
+def test_a_differential_of_another_full_backup_is_left_out() -> None:
+    other = {**HEADERS, "/backup/diff.bak": header(5, 1500, 1700, 1600, base=200)}
+    statements, _ = restore(["/backup/full.bak", "/backup/diff.bak"],
+                            RecordedMaster(headers=other))
+    assert len(statements) == 1 and "full.bak" in statements[0]
