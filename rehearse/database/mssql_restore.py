@@ -27,6 +27,8 @@ from rehearse.database.mssql_tsql import (
 )
 from rehearse.errors import BadInputError
 
+_CERTIFICATE_HINT = ("export it on production (BACKUP CERTIFICATE … TO FILE … WITH PRIVATE KEY) "
+                     "and list the files under store.certificates")
 SERVER_MAJOR_SQL = "SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS int)"
 
 
@@ -48,7 +50,9 @@ def restore_database(master: Master, database: str, devices: Sequence[str],
     _check_server_version(master, chain)
     _check_encryption(chain, certificates)
     first = chain[0]
-    files = parse_filelist(*master.query(filelist_sql(first.media.files, first.position)))
+    columns, rows = master.query(filelist_sql(first.media.files, first.position))
+    _check_tde(first, rows_as_dicts(columns, rows), certificates)
+    files = parse_filelist(columns, rows)
     statements = chain_sql(database, chain, files)
     for statement in statements:
         master.execute(statement, on_message=on_message)
@@ -85,5 +89,16 @@ def _check_encryption(chain: Sequence[BackupSet], certificates: Sequence[Certifi
         raise BadInputError(
             f"{encrypted[0].name} is encrypted with the certificate "
             f"{encrypted[0].encryptor_thumbprint}, and the scenario gives none (Msg 33111)",
-            hint="export it on production (BACKUP CERTIFICATE … TO FILE … WITH PRIVATE KEY) "
-                 "and list the files under store.certificates")
+            hint=_CERTIFICATE_HINT)
+
+
+def _check_tde(full: BackupSet, files: list[dict[str, Any]],
+               certificates: Sequence[Certificate]) -> None:
+    """A TDE database shows its certificate in FILELISTONLY's TDEThumbprint column (2008+)."""
+    thumbprints = {str(f["tdethumbprint"]) for f in files if f.get("tdethumbprint")}
+    if thumbprints and not certificates:
+        raise BadInputError(
+            f"{full.name} holds a database encrypted with TDE (certificate "
+            f"{', '.join(sorted(thumbprints))}), and the scenario gives no certificate "
+            "(Msg 33111)",
+            hint=_CERTIFICATE_HINT)

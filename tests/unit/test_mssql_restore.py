@@ -160,3 +160,12 @@ def test_a_differential_of_another_full_backup_is_left_out() -> None:
     statements, _ = restore(["/backup/full.bak", "/backup/diff.bak"],
                             RecordedMaster(headers=other))
     assert len(statements) == 1 and "full.bak" in statements[0]
+
+
+def test_a_tde_database_without_certificates_is_named_from_filelistonly() -> None:
+    tde = [(*row[:5], "0x4C2A9E") for row in FILELIST]
+    master = RecordedMaster(filelist=tde)
+    with pytest.raises(BadInputError, match=r"encrypted with TDE \(certificate 0x4C2A9E\).*"
+                                            r"Msg 33111"):
+        restore(["/backup/full.bak"], master)
+    assert not [s for s in master.sent if s.startswith("RESTORE DATABASE")]
