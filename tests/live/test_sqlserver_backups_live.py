@@ -20,25 +20,16 @@ from rehearse.database.mssql_diagnose import explain
 from rehearse.database.mssql_restore import restore_database
 from rehearse.database.mssql_tsql import DATA_DIR, Certificate
 from rehearse.database.storedb import QueryError
-from rehearse.errors import BadInputError, EnvironmentNotReadyError, RehearseError
+from rehearse.errors import BadInputError, EnvironmentNotReadyError
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.service import Mount, Service, ServiceSpec, run_service
+from tests.live.test_sqlserver_live import IMAGE
+from tests.live.test_sqlserver_live import _image_present as image_present
 
 pytestmark = pytest.mark.live
-IMAGE = os.environ.get("REHEARSE_LIVE_MSSQL_IMAGE", SqlServer.default_image)
 ENGINE = SqlServer()
-
-
-@pytest.fixture(autouse=True)
-def _image_present() -> None:
-    from rehearse.sandbox import host
-
-    try:
-        present = bool(host.client().images.list(name=IMAGE))
-    except RehearseError as error:
-        pytest.skip(f"no Docker: {error.message}")
-    if not present:
-        pytest.skip(f"SQL Server image {IMAGE} is not on this machine (tests never pull it)")
+# The same skip as the other SQL Server live tests: only where the image is already here.
+_image_present = image_present
 
 
 @contextmanager
