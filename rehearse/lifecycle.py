@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from rehearse.catalog import Provider
 from rehearse.database.backup import sha256
+from rehearse.database.backupset import file_digests
 from rehearse.errors import ExitCode, RehearseError, Terminated
 from rehearse.interrupts import shielded
 from rehearse.phases import (
@@ -133,8 +134,12 @@ def _backup_facts(run: Run, outcome: _Outcome) -> dict[str, str]:
         outcome.verdict, outcome.code = Verdict.ERROR, ExitCode.ENVIRONMENT
         outcome.error = f"the backup {run.backup.path} changed during the rehearsal"
         outcome.hint = "something else writes to it: copy it somewhere quiet, then rehearse again"
-    return {"path": str(run.backup.path), "sha256_before": run.backup_sha256,
-            "sha256_after": after, "unchanged": str(after == run.backup_sha256).lower()}
+    facts = {"path": str(run.backup.path), "sha256_before": run.backup_sha256,
+             "sha256_after": after, "unchanged": str(after == run.backup_sha256).lower()}
+    if run.backup.parts:  # a dump project folder or a chain: SHA-256 per file
+        facts["files_sha256"] = "; ".join(f"{name} {digest}"
+                                          for name, digest in file_digests(run.backup).items())
+    return facts
 
 
 # Local shells need no password (the generated one is never printed).

@@ -13,12 +13,15 @@ from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.console import Terminal
-from rehearse.database.backup import Backup, inspect_backup, require_provider, sha256
+from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256
+from rehearse.database.backupset import inspect_backup_set
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import new_password
+from rehearse.database.fulltext import WARNING as FULL_TEXT_WARNING
+from rehearse.database.fulltext import uses_full_text
 from rehearse.database.neutralize import neutralize
 from rehearse.database.restore import SandboxDatabase, restored
-from rehearse.database.scriptrun import run_script
+from rehearse.database.scriptrun import read_script, run_script
 from rehearse.database.storedb import (
     Baseline,
     baseline,
@@ -93,7 +96,11 @@ def check_inputs(run: Run) -> None:
     if run.plan.nothing_to_do:
         raise BadInputError(f"the store is already at {scenario.target}: nothing to rehearse",
                             hint="set target to a later version")
-    run.backup = inspect_backup(scenario.store.backup)
+    run.backup = inspect_backup_set(scenario.store.backup, scenario.store.more_backups,
+                                    tuple(CertificateFiles(c.certificate, c.private_key,
+                                                           c.password)
+                                          for c in scenario.store.certificates),
+                                    scenario.store.copy_backup)
     require_provider(run.backup, scenario.store.provider)
     run.backup_sha256 = sha256(run.backup.path)
     run.app_data = read_folder(scenario.store.app_data)
@@ -104,7 +111,7 @@ def check_inputs(run: Run) -> None:
         run.pictures = read_folder(scenario.store.pictures)
     for step in run.plan.steps:
         if step.kind is Mechanism.SQL_SCRIPT:
-            _script_path(run, step)
+            read_script(_script_path(run, step))  # a GO sqlcmd rejects stops the run here
 
 
 def _plugins_after_renames(run: Run) -> tuple[str, ...]:
@@ -152,6 +159,8 @@ def take_baseline(run: Run) -> None:
     run.log_id_before = newest_log_id(run.db.db)
     if run.before.missing:
         run.out.status(f"    tables not in this store: {', '.join(run.before.missing)}")
+    if uses_full_text(run.db.db):
+        run.out.status(f"    warning: {FULL_TEXT_WARNING}")
 
 
 def make_safe(run: Run) -> None:

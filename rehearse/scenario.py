@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
@@ -24,12 +31,46 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Certificate(_Model):
+    """A certificate and private key exported with BACKUP CERTIFICATE, for a TDE or encrypted
+    .bak (Msg 33111 without it); created in the sandbox before the restore."""
+
+    certificate: Path = Field(description="The certificate file (.cer).")
+    private_key: Path = Field(description="Its private key file (.pvk).")
+    password: str = Field(description="The private key's password (use ${VAR}); never shown.")
+
+    @field_validator("password")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        terminal().add_secret(value)  # redacted everywhere, even when written in the file
+        return value
+
+
 class Store(_Model):
     version: str = Field(description="The version the store runs now: 4.50 or 4.50.2.")
     provider: Provider = Field(description="The store's database: sqlserver, mysql or postgresql.")
     backup: Path = Field(description="The store's database backup (.bak, pg_dump, mysqldump).")
     app_data: Path = Field(description="A copy of the store's App_Data folder.")
     pictures: Path | None = Field(None, description="wwwroot/images, when pictures are on disk.")
+    more_backups: tuple[Path, ...] = Field(
+        (), description="Further files of a SQL Server backup: the other stripes of a media set, "
+                        "differential and log backups (a list under backup: means the same).")
+    certificates: tuple[Certificate, ...] = Field(
+        (), description="Certificates a TDE or encrypted SQL Server backup needs.")
+    copy_backup: bool = Field(
+        False, description="Copy the backup into the SQL Server container (read-only, owned by "
+                           "its uid 10001) instead of mounting it: for a file that user cannot "
+                           "read. Your file is only read.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _backup_list(cls, data: Any) -> Any:
+        """`backup: [full.bak, diff.bak, log.trn]` is the first file plus more_backups."""
+        if isinstance(data, dict) and isinstance(data.get("backup"), list) and data["backup"]:
+            first, *more = data["backup"]
+            return {**data, "backup": first, "more_backups": [*more, *data.get("more_backups",
+                                                                                 [])]}
+        return data
 
     @field_validator("version")
     @classmethod
@@ -210,9 +251,16 @@ def _resolved(scenario: Scenario, base: Path) -> Scenario:
     def fix(p: Path | None) -> Path | None:
         return None if p is None else (p if p.is_absolute() else (base / p).resolve())
 
+    def fixed(p: Path) -> Path:
+        return base / p if not p.is_absolute() else p
+
+    certificates = tuple(c.model_copy(update={"certificate": fixed(c.certificate).resolve(),
+                                              "private_key": fixed(c.private_key).resolve()})
+                         for c in scenario.store.certificates)
     store = scenario.store.model_copy(update={
         "backup": fix(scenario.store.backup), "app_data": fix(scenario.store.app_data),
-        "pictures": fix(scenario.store.pictures)})
+        "pictures": fix(scenario.store.pictures), "certificates": certificates,
+        "more_backups": tuple(fixed(p).resolve() for p in scenario.store.more_backups)})
     report = scenario.report.model_copy(update={"output": fix(scenario.report.output)})
     return scenario.model_copy(update={"store": store, "report": report,
                                        "scripts": fix(scenario.scripts)})

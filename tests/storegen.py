@@ -247,3 +247,19 @@ def make_backup(shape: StoreShape, out_dir: Path, name: str = "store",
         code, output = service.exec(["bash", "-c", f"{command} && chmod 644 /out/{target}"])
         assert code == 0, output
     return out_dir / target
+
+
+def make_dump_project(shape: StoreShape, out_dir: Path, name: str = "Dump20240101") -> Path:
+    """A MySQL store as MySQL Workbench's "Export to Dump Project Folder" writes it: one
+    mysqldump file per table, named <schema>_<table>.sql, each with its own FK-checks switch."""
+    folder = out_dir / name
+    folder.mkdir(parents=True)
+    with store_database(shape, out_dir) as (service, db, credentials):
+        for table in db.table_names():
+            command = (f'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqldump -uroot --single-transaction '
+                       f"{credentials.database} {table} > /out/{name}/nop_{table}.sql")
+            code, output = service.exec(["bash", "-c", command])
+            assert code == 0, output
+        code, output = service.exec(["bash", "-c", f"chmod -R a+rX /out/{name}"])
+        assert code == 0, output
+    return folder

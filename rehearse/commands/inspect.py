@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
-from rehearse.database.backup import inspect_backup, require_provider, sha256
+from rehearse.database.backup import require_provider, sha256
+from rehearse.database.backupset import inspect_backup_set
 from rehearse.database.restore import restored
 from rehearse.database.storedb import baseline, check_declared, detect_version
 from rehearse.errors import BadInputError, ExitCode
@@ -20,7 +21,7 @@ def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
             image: str | None, memory: str, as_json: bool) -> ExitCode:
     out = terminal()
     version = resolve(declared) if declared else None
-    backup = inspect_backup(backup_path)
+    backup = inspect_backup_set(backup_path)
     if provider is not None:
         require_provider(backup, provider)
     digest = sha256(backup.path)

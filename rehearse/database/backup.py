@@ -31,10 +31,32 @@ _PROVIDERS = {
 
 
 @dataclass(frozen=True)
+class CertificateFiles:
+    """A certificate and its private key, exported with BACKUP CERTIFICATE, for a TDE or
+    encrypted backup; the password never shows in a repr."""
+
+    certificate: Path
+    private_key: Path
+    password: str
+
+    def __repr__(self) -> str:
+        return f"CertificateFiles({self.certificate.name!r}, {self.private_key.name!r}, '***')"
+
+
+@dataclass(frozen=True)
 class Backup:
     path: Path
     format: BackupFormat
     compressed: bool
+    # Every file of a backup given as several (stripes and chains of .bak/.trn, a folder of
+    # .sql files); empty for a single file.
+    parts: tuple[Path, ...] = ()
+    certificates: tuple[CertificateFiles, ...] = ()
+    copy_in: bool = False  # copied into the container (read-only, server's owner), not mounted
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return self.parts or (self.path,)
 
     @property
     def provider(self) -> Provider:
@@ -43,6 +65,7 @@ class Backup:
 
 def inspect_backup(path: Path) -> Backup:
     """Recognise a backup by its content, or say why it is not one rehearse can restore."""
+    path = path.expanduser().resolve()  # `./x.dump` and `x.dump` name a host file, not a volume
     if not path.is_file():
         raise BadInputError(f"backup {path} does not exist",
                             hint="check store.backup in the scenario (relative paths are relative "
@@ -72,6 +95,12 @@ def require_provider(backup: Backup, provider: Provider) -> None:
 
 
 def sha256(path: Path) -> str:
+    """A file's SHA-256; a folder's is that of its files' names and SHA-256s, so a change to
+    any file of a dump project changes it."""
+    if path.is_dir():
+        lines = "".join(f"{p.name}  {sha256(p)}\n" for p in sorted(path.iterdir())
+                        if p.is_file() and not p.name.startswith("."))
+        return hashlib.sha256(lines.encode()).hexdigest()
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):

@@ -4,6 +4,7 @@ customers' personal data replaced. Returns what it changed, for the report."""
 
 from __future__ import annotations
 
+from rehearse.database.fulltext import turn_off_full_text
 from rehearse.database.storedb import Database, Tables
 
 NOWHERE_HOST = "127.0.0.1"  # inside the store's container nothing listens there
@@ -26,7 +27,8 @@ PERSONAL: dict[str, dict[str, str]] = {
 
 def neutralize(db: Database, anonymize: bool = False) -> tuple[str, ...]:
     tables = Tables(db.table_names())
-    changes = [_mail_accounts(db, tables), _queued_mail(db, tables), _scheduled_tasks(db, tables)]
+    changes = [_mail_accounts(db, tables), _queued_mail(db, tables), _scheduled_tasks(db, tables),
+               turn_off_full_text(db)]
     if anonymize:
         changes.append(_personal_data(db, tables))
     return tuple(change for change in changes if change)

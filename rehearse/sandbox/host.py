@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import docker
@@ -21,6 +22,19 @@ def client() -> docker.DockerClient:
             hint="start Docker (on Debian as root: scripts/host-setup.sh), then re-run",
         ) from error
     return found
+
+
+@dataclass(frozen=True)
+class EngineFacts:
+    """What a database image needs to know of the engine before it starts."""
+
+    architecture: str  # x86_64, aarch64, …
+    memory: int  # bytes
+
+
+def engine_facts() -> EngineFacts:
+    info = client().info()
+    return EngineFacts(str(info.get("Architecture", "")), int(info.get("MemTotal") or 0))
 
 
 def ensure_image(image: str, pull: bool = True) -> None:

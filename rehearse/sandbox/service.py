@@ -6,7 +6,7 @@ import io
 import re
 import tarfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
@@ -21,6 +21,7 @@ from testcontainers.core.wait_strategies import (
 
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import host
+from rehearse.sandbox.copyin import Copy, copy_in
 from rehearse.sandbox.labels import is_kept, labels
 from rehearse.sandbox.relay import door
 
@@ -35,6 +36,12 @@ class Mount:
     source: str
     target: str
     read_only: bool = True
+
+    def __post_init__(self) -> None:
+        # Docker reads a source that is not an absolute path as a named volume and creates it
+        # (issue 10 §4): only resolved host folders are ever mounted.
+        if not self.source.startswith("/"):
+            raise ValueError(f"mount source {self.source!r} is not an absolute path")
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,11 @@ class ServiceSpec:
     mounts: tuple[Mount, ...] = ()
     network: str | None = None
     files: tuple[tuple[str, bytes], ...] = ()  # (path in the container, content), before start
+    # Checks of the engine (architecture, memory) before any pull or start, and a reader of the
+    # log tail that turns a known start failure into one clear error (SQL Server's 2 GB, EULA…).
+    pre_start: Callable[[host.EngineFacts], None] | None = None
+    explain: Callable[[str], Exception | None] | None = None
+    copies: tuple[Copy, ...] = ()  # host files copied in after the start (see copyin.py)
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,8 @@ class Service:
 
 @contextmanager
 def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
+    if spec.pre_start is not None:
+        spec.pre_start(host.engine_facts())
     host.ensure_image(spec.image, pull=spec.pull)
     container = _container(spec, run_id)
     try:
@@ -144,11 +158,20 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
     except (TimeoutError, RuntimeError) as error:
         tail = _log_tail(container)
         _remove(container)
+        known = spec.explain(tail) if spec.explain is not None else None
+        if known is not None:
+            raise known from error
         raise EnvironmentNotReadyError(
             f"{spec.role} container ({spec.image}) did not become ready: {_headline(error)}"
             f"{tail}",
             hint="read the log lines above; raise the timeout or memory limit if it was slow",
         ) from error
+    except BaseException:
+        _remove(container)
+        raise
+    try:
+        for copy in spec.copies:
+            copy_in(container, copy)
     except BaseException:
         _remove(container)
         raise

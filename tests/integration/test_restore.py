@@ -150,7 +150,8 @@ def test_upgrade_scripts_run_batch_by_batch_and_failures_name_the_batch(
         with pytest.raises(RehearsalFailedError) as caught:
             run_script(sandbox.db, bad, "bad.sql")
     message = caught.value.message
-    assert "bad.sql failed at batch 3 (lines 6-7" in message
+    # The comment line 6 is not what failed: line 7 is (issue 13 §7).
+    assert "bad.sql failed at batch 3/3 (line 7: 'SELECT * FROM NoSuchTable'; lines 6-7)" in message
     assert "nosuchtable" in message.lower()
     assert "half-upgraded" in caught.value.hint
 

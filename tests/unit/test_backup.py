@@ -69,3 +69,21 @@ def test_sha256_of_a_file(tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_bytes(b"abc")
     assert sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+@pytest.mark.parametrize("relative", ["./store.sql", "store.sql", "sub/../store.sql"])
+def test_relative_backup_paths_are_resolved(tmp_path: Path, relative: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "store.sql").write_bytes(b"-- MySQL dump 10.13\n")
+    monkeypatch.chdir(tmp_path)
+    backup = inspect_backup(Path(relative))
+    assert backup.path == tmp_path / "store.sql" and backup.path.is_absolute()
+
+
+def test_a_relative_mount_source_is_refused_before_docker_sees_it() -> None:
+    from rehearse.sandbox.service import Mount
+
+    with pytest.raises(ValueError, match="not an absolute path"):
+        Mount(".", "/backup")
+    assert Mount("/srv/backups", "/backup").read_only

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from rehearse.console import terminal
+from rehearse.database.scriptrun import run_script
 from rehearse.database.storedb import QueryError
-from rehearse.errors import RehearsalFailedError
+from rehearse.errors import BadInputError, RehearsalFailedError
 from rehearse.phases import Run, upgrade
 from rehearse.planner import make_plan
 from rehearse.results import Status
@@ -63,5 +64,28 @@ def test_a_failing_batch_fails_its_step_and_stops(tmp_path: Path) -> None:
     run = prepared_run(tmp_path, RecordingDatabase(fail_on="StorePickupPoint"))
     with pytest.raises(RehearsalFailedError) as caught:
         upgrade(run)
-    assert "4.00-4.10/upgrade.sql failed at batch 2 (lines 3-3" in caught.value.message
+    assert ("4.00-4.10/upgrade.sql failed at batch 2/2 (line 3: 'UPDATE [StorePickupPoint] SET "
+            "[Id] = 1'; lines 3-3)") in caught.value.message
     assert run.steps[-1].status is Status.FAIL and run.steps[0].status is Status.PASS
+
+
+def test_the_failing_batch_is_named_by_its_sent_number_and_first_sql_line(tmp_path: Path) -> None:
+    # Issue 13 §7: the message quoted a comment line; issue 10 §1: numbers counted empty batches.
+    script = tmp_path / "upgrade.sql"
+    script.write_text("GO\n\nGO\nSELECT 1\nGO\n\n-- fix the pickup points\n/* see #2656 */\n"
+                      "UPDATE [StorePickupPoint] SET [Id] = 1\nGO\n", encoding="utf-8")
+    seen: list[str] = []
+    with pytest.raises(RehearsalFailedError) as caught:
+        run_script(RecordingDatabase(fail_on="StorePickupPoint"), script, "x/upgrade.sql",  # type: ignore[arg-type]
+                   on_batch=lambda b, total: seen.append(f"{b.number}/{total}"))
+    assert seen == ["1/2"]
+    assert "at batch 2/2 (line 9: 'UPDATE [StorePickupPoint] SET [Id] = 1'" in caught.value.message
+
+
+def test_a_go_sqlcmd_rejects_is_bad_input_naming_file_and_line(tmp_path: Path) -> None:
+    script = tmp_path / "upgrade.sql"
+    script.write_text("SELECT 1\nGO\nSELECT 2\nGO 2 3\n", encoding="utf-8")
+    db = RecordingDatabase()
+    with pytest.raises(BadInputError, match=rf"upgrade script {script}:4: 'GO 2 3' is not a GO"):
+        run_script(db, script, "x/upgrade.sql")  # type: ignore[arg-type]
+    assert db.sent == []  # nothing ran

@@ -138,3 +138,31 @@ def test_no_structure_makes_the_loader_crash(tree: object) -> None:
             load(path)
         except BadInputError as error:
             assert error.message and error.hint
+
+
+SQLSERVER_CHAIN = """\
+store:
+  version: "4.20"
+  provider: sqlserver
+  backup: [backups/full.bak, backups/diff.bak, /srv/logs/log1.trn]
+  app_data: backups/App_Data
+  certificates:
+    - {certificate: certs/tde.cer, private_key: certs/tde.pvk, password: "Tde-key pw 42!"}
+target: "4.30"
+"""
+
+
+def test_a_backup_list_and_tde_certificates_resolve_beside_the_scenario(tmp_path: Path) -> None:
+    scenario = load(write(tmp_path, SQLSERVER_CHAIN))
+    assert scenario.store.backup == tmp_path / "backups" / "full.bak"
+    assert scenario.store.more_backups == (tmp_path / "backups" / "diff.bak",
+                                           Path("/srv/logs/log1.trn"))
+    (certificate,) = scenario.store.certificates
+    assert certificate.certificate == tmp_path / "certs" / "tde.cer"
+    assert certificate.private_key == tmp_path / "certs" / "tde.pvk"
+    assert terminal().redact("key Tde-key pw 42!") == "key ********"  # never shown
+
+
+def test_a_single_backup_still_has_no_more_parts(tmp_path: Path) -> None:
+    scenario = load(write(tmp_path, GOOD))
+    assert scenario.store.more_backups == () and scenario.store.certificates == ()

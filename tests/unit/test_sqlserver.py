@@ -9,29 +9,59 @@ from sqlglot.dialects.tsql import TSQL
 
 from rehearse.database.engines.base import Credentials
 from rehearse.database.engines.sqlserver import (
-    BackupFile,
     SqlServer,
     choose_driver,
     connection_string,
-    filelist_sql,
-    parse_filelist,
     progress,
-    restore_sql,
 )
+from rehearse.database.mssql_tsql import BackupFile, filelist_sql, parse_filelist, restore_sql
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox.service import Endpoint
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "sqlserver"
-COLUMNS = ["LogicalName", "PhysicalName", "Type", "FileGroupName", "Size"]
+# RESTORE FILELISTONLY's columns (learn.microsoft.com "RESTORE Statements - FILELISTONLY"): Type
+# D data, L log, F full-text catalog, S FILESTREAM / memory-optimized container; FileId 1 is the
+# primary data file.
+COLUMNS = ["LogicalName", "PhysicalName", "Type", "FileGroupName", "Size", "FileId"]
 FILELISTS = {
-    "one_file": ("/backup/store.bak", [("nopCommerce", r"C:\SQL\nop.mdf", "D", "PRIMARY", 1)]),
-    "two_files": ("/backup/store.bak", [("nopCommerce", r"C:\SQL\nop.mdf", "D", "PRIMARY", 1),
-                                        ("nopCommerce_log", r"C:\SQL\nop_log.ldf", "L", None, 1)]),
+    "one_file": ("/backup/store.bak", [("nopCommerce", r"C:\SQL\nop.mdf", "D", "PRIMARY", 1, 1)]),
+    "two_files": ("/backup/store.bak", [
+        ("nopCommerce", r"C:\SQL\nop.mdf", "D", "PRIMARY", 1, 1),
+        ("nopCommerce_log", r"C:\SQL\nop_log.ldf", "L", None, 1, 2)]),
     "many_files": ("/backup/O'Brien store.bak", [
-        ("nop_data", r"D:\data\nop.mdf", "D", "PRIMARY", 1),
-        ("nop_data2", r"D:\data\nop2.ndf", "D", "SECONDARY", 1),
-        ("nop_log", r"E:\log\nop.ldf", "L", None, 1),
-        ("nop fulltext", r"D:\ft\nop", "F", None, 1),
+        ("nop_data", r"D:\data\nop.mdf", "D", "PRIMARY", 1, 1),
+        ("nop_data2", r"D:\data\nop2.ndf", "D", "SECONDARY", 1, 3),
+        ("nop_log", r"E:\log\nop.ldf", "L", None, 1, 2),
+        ("nop fulltext", r"D:\ft\nop", "F", None, 1, 4),
+    ]),
+    # More than two data files, over two filegroups, and a second log file.
+    "filegroups": ("/backup/store.bak", [
+        ("nop", r"D:\data\nop.mdf", "D", "PRIMARY", 1, 1),
+        ("nop_log", r"E:\log\nop_log.ldf", "L", None, 1, 2),
+        ("nop_2", r"D:\data\nop_2.ndf", "D", "PRIMARY", 1, 3),
+        ("nop_orders_2019", r"F:\archive\orders2019.ndf", "D", "ARCHIVE", 1, 4),
+        ("nop_orders_2020", r"F:\archive\orders2020.ndf", "D", "ARCHIVE", 1, 5),
+        ("nop_log2", r"E:\log\nop_log2.ldf", "L", None, 1, 6),
+    ]),
+    # A FILESTREAM filegroup's container is a folder (Type S).
+    "filestream": ("/backup/store.bak", [
+        ("nop", r"D:\data\nop.mdf", "D", "PRIMARY", 1, 1),
+        ("nop_log", r"E:\log\nop_log.ldf", "L", None, 1, 2),
+        ("nop_pictures", r"D:\filestream\pictures", "S", "PictureStream", 0, 65537),
+    ]),
+    # A full-text catalog of a SQL Server 2005 database, upgraded (Type F, a folder).
+    "fulltext_catalog": ("/backup/store.bak", [
+        ("nop", r"D:\data\nop.mdf", "D", "PRIMARY", 1, 1),
+        ("nop_log", r"E:\log\nop_log.ldf", "L", None, 1, 2),
+        ("sysft_nopCommerceFullTextCatalog", r"D:\FTData\nopCommerceFullTextCatalog", "F",
+         "PRIMARY", 0, 3),
+    ]),
+    # The primary file not listed first; names that sanitise alike must not collide.
+    "names_that_collide": ("/backup/store.bak", [
+        ("nop data", r"D:\data\nop_data.ndf", "D", "PRIMARY", 1, 3),
+        ("nop_data", r"D:\data\nop.mdf", "D", "PRIMARY", 1, 1),
+        ("nop/data", r"D:\data\nop3.ndf", "D", "PRIMARY", 1, 4),
+        ("nop_log", r"E:\log\nop_log.ldf", "L", None, 1, 2),
     ]),
 }
 
@@ -60,7 +90,7 @@ def test_generated_tsql_lexes_back_to_the_same_names_and_paths(name: str) -> Non
     assert strings[1::2] == [f.logical_name for f in files]
     assert all(target.startswith("/var/opt/mssql/data/") for target in strings[2::2])
     assert ("IDENTIFIER", "nopcommerce") in tokens
-    assert _tsql_tokens(filelist_sql(path))[-1] == ("NATIONAL_STRING", path)
+    assert ("NATIONAL_STRING", path) in _tsql_tokens(filelist_sql(path))
 
 
 def test_hostile_names_stay_one_token() -> None:
@@ -81,6 +111,23 @@ def test_names_and_literals_are_escaped() -> None:
 def test_filelist_columns_are_found_in_any_case() -> None:
     files = parse_filelist(["logicalname", "PHYSICALNAME", "type"], [("n", "p", "l ")])
     assert files == [BackupFile("n", "p", "L")]
+
+
+@pytest.mark.parametrize("name", list(FILELISTS))
+def test_every_file_gets_its_own_move_target(name: str) -> None:
+    from rehearse.database.mssql_tsql import move_targets
+
+    _, rows = FILELISTS[name]
+    files = parse_filelist(COLUMNS, rows)
+    targets = dict(move_targets("nopcommerce", files))
+    assert list(targets) == [f.logical_name for f in files]
+    assert len({t.lower() for t in targets.values()}) == len(files)  # no two alike
+    by_kind = {f.logical_name: f.kind for f in files}
+    mdf = [n for n, t in targets.items() if t.endswith(".mdf")]
+    assert mdf == [next(f.logical_name for f in files if f.file_id == 1)]
+    for logical, target in targets.items():
+        folder = by_kind[logical] in ("S", "F")  # FILESTREAM and full-text: folders
+        assert target.endswith((".mdf", ".ndf", ".ldf")) != folder
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 import string
 from collections.abc import Callable
@@ -15,6 +17,22 @@ from rehearse.errors import BadInputError
 from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
 
 BACKUP_DIR = "/backup"
+_LOG = logging.getLogger("rehearse")
+LINE_LIMIT = 240  # a server line quoting a damaged dump can run to hundreds of kilobytes
+# The lines that say what went wrong: a client's or server's ERROR/FATAL, gzip's own complaint.
+_MEANINGFUL = re.compile(r"\b(ERROR|FATAL|error|Msg \d+)\b|^gzip:|unexpected end of file")
+
+
+def meaningful_lines(output: str, count: int = 2) -> str:
+    """The first lines of server output that say what failed (else the last ones), each cut to
+    LINE_LIMIT characters; the whole output goes to the run log."""
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    chosen = [line for line in lines if _MEANINGFUL.search(line)][:count] or lines[-count:]
+    return " | ".join(_cut(line) for line in chosen)
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= LINE_LIMIT else f"{line[:LINE_LIMIT]}… ({len(line)} characters)"
 
 
 @dataclass(frozen=True)
@@ -125,14 +143,20 @@ class SqlDatabase:
 def database_spec(image: str, port: int, env: dict[str, str], memory: str | None,
                   backup: Backup | None, ready_log: str, **wait: Any) -> ServiceSpec:
     """A database container; the backup's folder is mounted read-only, never copied."""
-    mounts = (Mount(str(backup.path.parent), BACKUP_DIR),) if backup else ()
+    mounts = (backup_mount(backup),) if backup else ()
     return ServiceSpec(image=image, port=port, role="database", env=env, ready_log=ready_log,
                        memory=memory, mounts=mounts, **wait)
 
 
+def backup_mount(backup: Backup) -> Mount:
+    """The backup's folder (or the backup folder itself: a dump project), read-only."""
+    folder = backup.path if backup.path.is_dir() else backup.path.parent
+    return Mount(str(folder.resolve()), BACKUP_DIR)
+
+
 def restore_failed(backup: Backup, output: str) -> BadInputError:
-    tail = " | ".join(line.strip() for line in output.strip().splitlines()[-4:])
+    _LOG.info("restoring %s failed; the server's whole output:\n%s", backup.path.name, output)
     return BadInputError(
-        f"restoring {backup.path.name} failed: {tail or 'no output'}",
+        f"restoring {backup.path.name} failed: {meaningful_lines(output) or 'no output'}",
         hint="check the backup is complete and from this kind of database (a truncated or "
              "corrupt file fails here)")

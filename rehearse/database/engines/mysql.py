@@ -51,7 +51,8 @@ class MySQL:
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:
-        source = shlex.quote(f"{BACKUP_DIR}/{backup.path.name}")
+        # A dump project folder's files, in restore_order (each switches FK checks off itself).
+        source = " ".join(shlex.quote(f"{BACKUP_DIR}/{part.name}") for part in backup.files)
         reader = f"gzip -dc {source}" if backup.compressed else f"cat {source}"
         # mysqldump files carry no CREATE DATABASE/USE: the restorer names the database.
         database = shlex.quote(credentials.database)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from rehearse.catalog import Provider
@@ -18,59 +19,31 @@ from rehearse.database.engines.base import (
     Credentials,
     Dialect,
     SqlDatabase,
+    backup_mount,
     database_spec,
     restore_failed,
 )
+from rehearse.database.mssql_diagnose import (
+    SERVER_GID,
+    SERVER_UID,
+    check_architecture,
+    check_memory,
+    check_readable,
+    explain,
+)
+from rehearse.database.mssql_header import check_restorable, image_for, image_year, read_version
+from rehearse.database.mssql_restore import restore_database
+from rehearse.database.mssql_tsql import CERT_DIR, Certificate
 from rehearse.database.storedb import QueryError
-from rehearse.errors import EnvironmentNotReadyError
-from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
+from rehearse.errors import BadInputError, EnvironmentNotReadyError
+from rehearse.sandbox.copyin import Copy
+from rehearse.sandbox.host import EngineFacts
+from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
 
-DATA_DIR = "/var/opt/mssql/data"
 PREFERRED_DRIVERS = ("ODBC Driver 18 for SQL Server", "ODBC Driver 17 for SQL Server", "FreeTDS")
 DIALECT = Dialect("[", "]", "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES "
                   "WHERE TABLE_TYPE = 'BASE TABLE'")
-_EXTENSIONS = {"D": ".mdf", "L": ".ldf", "S": "", "F": ""}
 _STATS = re.compile(r"(\d+) percent processed")
-
-
-@dataclass(frozen=True)
-class BackupFile:
-    """One row of RESTORE FILELISTONLY: a logical file and its type (D data, L log, S/F other)."""
-
-    logical_name: str
-    physical_name: str
-    kind: str
-
-
-def quote_name(name: str) -> str:
-    return "[" + name.replace("]", "]]") + "]"
-
-
-def literal(text: str) -> str:
-    return "N'" + text.replace("'", "''") + "'"
-
-
-def filelist_sql(backup_path: str) -> str:
-    return f"RESTORE FILELISTONLY FROM DISK = {literal(backup_path)}"
-
-
-def restore_sql(database: str, backup_path: str, files: Sequence[BackupFile],
-                stats: int = 5) -> str:
-    """RESTORE … WITH MOVE for every file into the container's data folder, REPLACE, STATS."""
-    moves = [f"MOVE {literal(f.logical_name)} TO {literal(_target(database, f, n))}"
-             for n, f in enumerate(files)]
-    options = ",\n    ".join([*moves, "REPLACE", f"STATS = {stats}"])
-    return (f"RESTORE DATABASE {quote_name(database)}\n"
-            f"FROM DISK = {literal(backup_path)}\n"
-            f"WITH {options}")
-
-
-def _target(database: str, file: BackupFile, index: int) -> str:
-    extension = _EXTENSIONS.get(file.kind, "")
-    if file.kind == "D" and index > 0:
-        extension = ".ndf"  # secondary data files
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{database}_{file.logical_name}")
-    return f"{DATA_DIR}/{safe}{extension}"
 
 
 def choose_driver(available: Sequence[str], override: str | None = None) -> str:
@@ -104,12 +77,6 @@ def connection_string(driver: str, endpoint: Endpoint, credentials: Credentials,
     return ";".join(f"{key}={value}" for key, value in parts.items())
 
 
-def parse_filelist(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[BackupFile]:
-    index = {name.lower(): n for n, name in enumerate(columns)}
-    return [BackupFile(str(row[index["logicalname"]]), str(row[index["physicalname"]]),
-                       str(row[index["type"]]).strip().upper()) for row in rows]
-
-
 def progress(messages: Sequence[str]) -> int | None:
     """The last percentage a RESTORE … STATS reported."""
     found = [int(m.group(1)) for m in map(_STATS.search, messages) if m]
@@ -129,11 +96,20 @@ class SqlServer:
 
     def service_spec(self, image: str, credentials: Credentials, memory: str | None,
                      backup: Backup | None = None) -> ServiceSpec:
+        """The official image's contract (ACCEPT_EULA, a policy-proof MSSQL_SA_PASSWORD), with
+        every failure that can be foreseen checked before anything is pulled or started."""
+        check_memory(memory, None)
+        if backup is not None:
+            image = _image_for(backup, image, self.default_image)
+            if not backup.copy_in:
+                _check_readable(backup)
         env = {"ACCEPT_EULA": "Y", "MSSQL_SA_PASSWORD": credentials.password,
                "MSSQL_PID": "Developer"}
-        return database_spec(image, self.port, env, memory, backup,
+        spec = database_spec(image, self.port, env, memory, backup,
                              ready_log=r"SQL Server is now ready for client connections",
                              ready_timeout=180.0)
+        return replace(spec, mounts=_mounts(backup), copies=_copies(backup),
+                       files=_certificate_files(backup), pre_start=_engine_check, explain=explain)
 
     def open(self, endpoint: Endpoint, credentials: Credentials,
              database: str | None = None) -> SqlDatabase:
@@ -146,16 +122,90 @@ class SqlServer:
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:
-        path = f"{BACKUP_DIR}/{backup.path.name}"
         master = self.open(service.endpoint, credentials, database="master")
         try:
-            files = parse_filelist(*master.query(filelist_sql(path)))
-            master.execute(restore_sql(credentials.database, path, files),
-                           on_message=progress_reporter(on_progress))
+            restore_database(master, credentials.database, device_paths(backup),
+                             _certificates(backup), credentials.password,
+                             on_message=progress_reporter(on_progress))
         except QueryError as error:
-            raise restore_failed(backup, str(error)) from error
+            raise explain(str(error)) or restore_failed(backup, str(error)) from error
         finally:
             master.close()
+
+
+def device_paths(backup: Backup) -> list[str]:
+    """Where each file of the backup is inside the container."""
+    if not backup.parts or backup.path.is_dir():
+        return [f"{BACKUP_DIR}/{part.name}" for part in backup.files]
+    return [f"{BACKUP_DIR}/{n}/{part.name}" for n, part in enumerate(backup.parts, start=1)]
+
+
+def _mounts(backup: Backup | None) -> tuple[Mount, ...]:
+    """A listed chain may span folders: each file is mounted on its own, read-only."""
+    if backup is None or backup.copy_in:
+        return ()
+    if not backup.parts or backup.path.is_dir():
+        return (backup_mount(backup),)
+    return tuple(Mount(str(part), target)
+                 for part, target in zip(backup.parts, device_paths(backup), strict=True))
+
+
+def _copies(backup: Backup | None) -> tuple[Copy, ...]:
+    """store.copy_backup: each file copied in, read-only for the server's uid 10001."""
+    if backup is None or not backup.copy_in:
+        return ()
+    return tuple(Copy(str(part), target, SERVER_UID, SERVER_GID)
+                 for part, target in zip(backup.files, device_paths(backup), strict=True))
+
+
+def _image_for(backup: Backup, image: str, default: str) -> str:
+    """The default image, or a newer one for a newer backup; a user's too-old image refused."""
+    versions = [v for v in map(read_version, backup.files) if v is not None]
+    if not versions:
+        return image  # not readable here: RESTORE HEADERONLY checks it in the container
+    year = max(v.year for v in versions)
+    running = image_year(image)
+    if image == default and running is not None and running < year:
+        return image_for(year)
+    check_restorable(year, image, backup.path.name)
+    return image
+
+
+def _check_readable(backup: Backup) -> None:
+    folder = None if backup.parts and not backup.path.is_dir() else (
+        backup.path if backup.path.is_dir() else backup.path.parent)
+    for part in backup.files:
+        check_readable(str(part), part.stat(), folder.stat() if folder else None)
+
+
+def _engine_check(facts: EngineFacts) -> None:
+    check_architecture(facts.architecture)
+    check_memory(None, facts.memory or None)
+
+
+def _certificates(backup: Backup) -> list[Certificate]:
+    return [Certificate(f"rehearse_certificate_{n}", f"{CERT_DIR}/{n}.cer", f"{CERT_DIR}/{n}.pvk",
+                        files.password)
+            for n, files in enumerate(backup.certificates, start=1)]
+
+
+def _certificate_files(backup: Backup | None) -> tuple[tuple[str, bytes], ...]:
+    """The user's certificate files, copied into the container (never changed, never shown)."""
+    if backup is None:
+        return ()
+    copies: list[tuple[str, bytes]] = []
+    for n, files in enumerate(backup.certificates, start=1):
+        copies += [(f"{CERT_DIR}/{n}.cer", _read(files.certificate)),
+                   (f"{CERT_DIR}/{n}.pvk", _read(files.private_key))]
+    return tuple(copies)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise BadInputError(f"certificate file {path} cannot be read ({error.strerror})",
+                            hint="check store.certificates in the scenario") from error
 
 
 def progress_reporter(on_progress: Callable[[int], None] | None) -> Callable[[str], None]:
