@@ -10,6 +10,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from rehearse.before_after import record_before, second_start
 from rehearse.catalog import Provider
 from rehearse.database.backup import sha256
 from rehearse.database.backupset import file_digests
@@ -37,8 +38,10 @@ PHASES: tuple[tuple[str, Phase], ...] = (
     ("restore", restore),
     ("baseline", take_baseline),
     ("make safe", make_safe),
+    ("record before", record_before),
     ("upgrade", upgrade),
     ("smoke checks", smoke_checks),
+    ("second start", second_start),
 )
 
 

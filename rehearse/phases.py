@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearse import catalog
 from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
-from rehearse.checks.context import CheckContext, CheckSettings
+from rehearse.checks.context import CheckContext, CheckSettings, Storefront
 from rehearse.console import Terminal
 from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256
 from rehearse.database.backupset import inspect_backup_set
@@ -42,6 +43,7 @@ from rehearse.results import (
 )
 from rehearse.sandbox import firewall
 from rehearse.sandbox.network import private_network
+from rehearse.sandbox.service import Service
 from rehearse.scenario import Scenario
 from rehearse.store.app import AppSpec, AppStartFailedError
 from rehearse.store.appdata import (
@@ -82,6 +84,8 @@ class Run:
     logs: dict[str, str] = field(default_factory=dict)
     kept: str = ""
     safety: tuple[str, ...] = ()
+    storefront: Storefront | None = None
+    app_stack: ExitStack = field(default_factory=ExitStack)  # the app serving the checks
 
     @property
     def db(self) -> SandboxDatabase:
@@ -198,7 +202,8 @@ def _script_step(run: Run, step: Step) -> None:
                                   f"{len(result.batches)} batches"))
 
 
-def _app_step(run: Run, source: Version, target: Version, keep_running: bool) -> None:
+def _starting(run: Run, target: Version) -> AbstractContextManager[
+        tuple[Service, AppStepResult]]:
     scenario = run.scenario
     engine = ENGINES[scenario.store.provider]
     spec = AppSpec(target, _store_image(run, target), run.app_data, run.network,
@@ -206,18 +211,38 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
                    scenario.app_environment, run.pictures, scenario.images.pull)
     address = DatabaseAddress(scenario.store.provider, run.db.service.name, engine.port,
                               run.db.credentials)
+    run.out.status(f"    starting {spec.image}")
+    return app_step(spec, run.files_version, address, run.db.db, run.run_id,
+                    on_line=lambda line: _app_line(run, line))
+
+
+@contextmanager
+def started_app(run: Run, version: Version) -> Iterator[tuple[str, AppStepResult]]:
+    """An app of `version` for the length of the block; its App_Data is not carried on."""
+    with _starting(run, version) as (service, result):
+        yield _url(service), result
+
+
+def _url(service: Service) -> str:
+    return f"http://{service.endpoint.host}:{service.endpoint.port}"
+
+
+def serve(run: Run, target: Version) -> AppStepResult:
+    """Start `target` and leave it up for the checks (the run's stack stops it at teardown)."""
+    run.app_stack = run.stack.enter_context(ExitStack())
+    service, result = run.app_stack.enter_context(_starting(run, target))
+    run.store_url = _url(service)
+    return result
+
+
+def _app_step(run: Run, source: Version, target: Version, keep_running: bool) -> None:
     log_name = f"store-{target}.log"
     started = time.monotonic()
-    run.out.status(f"    starting {spec.image}")
-    starting = app_step(spec, run.files_version, address, run.db.db, run.run_id,
-                        on_line=lambda line: _app_line(run, line))
     try:
-        if keep_running:  # the last app serves the smoke checks; the run's stack stops it
-            service, result = run.stack.enter_context(starting)
-            endpoint = service.endpoint
-            run.store_url = f"http://{endpoint.host}:{endpoint.port}"
+        if keep_running:
+            result = serve(run, target)
         else:
-            with starting as (_, result):
+            with _starting(run, target) as (_, result):
                 pass
     except AppStartFailedError as error:
         run.logs[log_name] = error.log
@@ -273,9 +298,12 @@ def smoke_checks(run: Run) -> None:
         settings=CheckSettings(settings.pages, settings.search,
                                settings.admin.email if settings.admin else None,
                                settings.admin.password if settings.admin else None,
-                               settings.max_row_loss_percent, settings.ignore_tables))
+                               settings.max_row_loss_percent, settings.ignore_tables,
+                               settings.store_diff.allow),
+        storefront=run.storefront)
     run.checks = run_checks(context, on_result=lambda r: run.out.status(
         f"    {MARKS[r.status]} {r.id}: {r.summary}"))
+    run.logs.update(context.attachments)
     failed = [r.id for r in run.checks if r.status in (Status.FAIL, Status.ERROR)]
     if failed:
         noun = "check" if len(failed) == 1 else "checks"

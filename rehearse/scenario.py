@@ -102,6 +102,17 @@ class Admin(_Model):
     password: str
 
 
+class StoreDiff(_Model):
+    enabled: bool = Field(True, description="Start the source version first and compare what "
+                                            "customers see before and after the upgrade.")
+    sample: int = Field(200, ge=1, le=100_000,
+                        description="Product pages to compare (categories and topics: a tenth).")
+    seed: int = Field(1, description="Seed of the sample, so nightly runs compare the same pages.")
+    allow: tuple[str, ...] = Field(
+        (), description='Differences that are expected: globs over "PATH FIELD", '
+                        'e.g. "* stock" or "/sitemap.xml *".')
+
+
 class Checks(_Model):
     pages: tuple[str, ...] = Field((), description="Extra paths that must answer 200.")
     search: str | None = Field(None, description="A word /search must find a product for.")
@@ -109,6 +120,9 @@ class Checks(_Model):
     max_row_loss_percent: float = Field(0.0, ge=0, le=100,
                                         description="Allowed loss of rows per key table.")
     ignore_tables: tuple[str, ...] = ()
+    store_diff: StoreDiff = StoreDiff()
+    second_start: bool = Field(True, description="Start the target once more: it must change "
+                                                 "nothing (no migration, no row, no setting).")
 
 
 class Report(_Model):

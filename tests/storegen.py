@@ -22,7 +22,8 @@ LOCAL_IMAGES = {Provider.POSTGRESQL: images.POSTGRES, Provider.MYSQL: images.MAR
 # (table, columns); column types are tokens mapped per dialect below.
 SCHEMA: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Product", (("Name", "name"), ("ShortDescription", "text"), ("FullDescription", "text"),
-                 ("Sku", "short"), ("Price", "money"), ("Published", "bool"),
+                 ("Sku", "short"), ("Price", "money"), ("OldPrice", "money"),
+                 ("StockQuantity", "int"), ("Published", "bool"),
                  ("Deleted", "bool"), ("CreatedOnUtc", "time"))),
     ("Category", (("Name", "name"), ("Description", "text"), ("Published", "bool"),
                   ("Deleted", "bool"))),
@@ -53,6 +54,10 @@ SCHEMA: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                      ("SentTries", "int"), ("CreatedOnUtc", "time"), ("SentOnUtc", "time"))),
     ("ScheduleTask", (("Name", "name"), ("Type", "name"), ("Seconds", "int"),
                       ("Enabled", "bool"))),
+    ("Topic", (("SystemName", "short"), ("Title", "name"), ("Body", "text"),
+               ("Published", "bool"))),
+    ("Product_Category_Mapping", (("ProductId", "int"), ("CategoryId", "int"),
+                                  ("DisplayOrder", "int"))),
 )
 
 TYPES = {
@@ -68,8 +73,8 @@ PER_SCALE = {"Product": 100, "Category": 10, "Manufacturer": 5, "Customer": 50, 
              "OrderItem": 160, "Picture": 100, "UrlRecord": 110, "Setting": 40,
              "LocaleStringResource": 200, "GenericAttribute": 150, "Log": 20,
              "ActivityLog": 30, "NewsLetterSubscription": 25, "EmailAccount": 1,
-             "QueuedEmail": 10, "ScheduleTask": 8}
-NOT_SCALED = {"EmailAccount", "ScheduleTask", "Setting"}
+             "QueuedEmail": 10, "ScheduleTask": 8, "Topic": 5, "Product_Category_Mapping": 100}
+NOT_SCALED = {"EmailAccount", "ScheduleTask", "Setting", "Topic"}
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,12 @@ SPECIAL = {
     "Deleted": "(n % 50 = 0)",
     "SentOnUtc": "(CASE WHEN n % 2 = 0 THEN TIMESTAMP '2024-01-01 00:00:00' END)",  # half unsent
     "SentTries": "0",
+    # What customers see: some products on sale (an old price), some out of stock, each in one
+    # of the categories.
+    "OldPrice": "(CASE WHEN n % 3 = 0 THEN (n % 1000) + 10.99 ELSE 0 END)",
+    "StockQuantity": "(n % 11)",
+    "ProductId": "n",
+    "CategoryId": "(n % 10) + 1",
 }
 
 
@@ -196,6 +207,7 @@ def data_sql(shape: StoreShape, quote: str) -> list[str]:
                                            shape.random_descriptions) for c, t in columns])
         statements.append(f"INSERT INTO {quote}{shape.table(table)}{quote} ({names}) "
                           f"SELECT {values} FROM {_numbers(shape.provider, shape.rows(table))}")
+    statements += _entity_slugs(shape, quote)
     rows = migration_rows(shape.version)
     if shape.own_migration_rows and rows:
         rows.append((638500000000000000, "New tables and columns added for Widgets.MyCustom"))
@@ -203,6 +215,27 @@ def data_sql(shape: StoreShape, quote: str) -> list[str]:
         values = ", ".join(f"({v}, TIMESTAMP '2024-01-01 00:00:00', '{d}')" for v, d in rows)
         statements.append(f"INSERT INTO {quote}{shape.table('MigrationVersionInfo')}{quote} "
                           f"VALUES {values}")
+    return statements
+
+
+def _entity_slugs(shape: StoreShape, quote: str) -> list[str]:
+    """URL records of the categories and topics (products have theirs from the table's rows)."""
+    table = shape.table("UrlRecord")
+    if "UrlRecord" in shape.omit_tables:
+        return []
+    statements = []
+    for offset, entity, source in ((10_000_000, "Category", "Category"),
+                                   (20_000_000, "Topic", "Topic")):
+        if source in shape.omit_tables:
+            continue
+        slug = (f"'{entity.lower()}-' || CAST(n AS varchar(20))"
+                if shape.provider is Provider.POSTGRESQL else f"CONCAT('{entity.lower()}-', n)")
+        true = "true" if shape.provider is Provider.POSTGRESQL else "1"
+        cols = ", ".join(f"{quote}{c}{quote}" for c in ("Id", "EntityId", "EntityName", "Slug",
+                                                        "IsActive", "LanguageId"))
+        statements.append(f"INSERT INTO {quote}{table}{quote} ({cols}) SELECT {offset} + n, n, "
+                          f"'{entity}', {slug}, {true}, 0 FROM "
+                          f"{_numbers(shape.provider, shape.rows(source))}")
     return statements
 
 

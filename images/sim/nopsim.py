@@ -23,6 +23,9 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlparse
 
+import sim_catalog
+import sim_changes
+
 APP_DATA = "/app/App_Data"
 LINES = ["4.30", "4.40", "4.50", "4.60", "4.70", "4.80", "4.90"]
 LABELS = {"4.40": "4.40.0", "4.50": "4.50.0", "4.60": "4.60", "4.70": "4.70", "4.80": "4.80",
@@ -135,6 +138,13 @@ class Store:
         else:
             crash("System.PlatformNotSupportedException", f"nopsim cannot play {provider}")
         self.tables = {row[0].lower(): row[0] for row in self.rows(tables_sql)}
+        self.columns = {}
+
+    def column_names(self, table):
+        with self.lock:
+            cursor = self.conn.cursor()
+            cursor.execute(f"SELECT * FROM {table} WHERE 1 = 0")
+            return [d[0] for d in cursor.description]
 
     def t(self, name):
         actual = self.tables.get(name.lower())
@@ -186,11 +196,13 @@ def migrate(store, current):
                 ga = store.t("GenericAttribute")
                 store.rows(f"DELETE FROM {ga} WHERE {store.c('KeyGroup')} = %s", ("Customer",))
             log("info", "FluentMigrator.Runner.MigrationRunner[1000]", f"{number}: {name} migrated")
+    sim_changes.after_migrations(store, bool(pending))
+    return bool(pending)
 
 
-def misbehave(store):
+def misbehave(store, migrated):
     lose = os.environ.get("NOP_SIM_LOSE_ROWS")
-    if lose:
+    if lose and migrated:  # rows lost *while migrating*: a start with nothing to do loses none
         name, _, count = lose.partition(":")
         table = store.t(name)
         ids = [r[0] for r in store.rows(f"SELECT {store.c('Id')} FROM {table} "
@@ -252,23 +264,15 @@ class Handler(BaseHTTPRequestHandler):
                 return self.page("Installation", "<h1>nopCommerce installation</h1>")
             return self.send(302, location="/install")
         store = self.store
-        products = store.t("Product")
         if route == "/keepalive/index":
             return self.send(200)
         if route == "/install":
             return self.send(302, location="/")
         if route == "/":
-            names = store.rows(f"SELECT {store.c('Name')} FROM {products} "
-                               f"ORDER BY {store.c('Id')} LIMIT 8")
-            items = "".join(f"<li>{html.escape(n)}</li>" for (n,) in names)
-            return self.page("Your store", f"<h1>Welcome to our store</h1><ul>{items}</ul>")
+            return self.page("Your store", sim_catalog.home(store))
         if route == "/search":
             q = parse_qs(url.query).get("q", [""])[0]
-            found = store.rows(f"SELECT {store.c('Name')} FROM {products} WHERE "
-                               f"LOWER({store.c('Name')}) LIKE %s LIMIT 20",
-                               (f"%{q.lower()}%",)) if q else []
-            items = "".join(f'<div class="product-item">{html.escape(n)}</div>' for (n,) in found)
-            return self.page("Search", f'<div class="search-results">{items or "No products were found"}</div>')
+            return self.page("Search", sim_catalog.search(store, q))
         if route == "/login":
             token = '<input name="__RequestVerificationToken" type="hidden" value="simtoken" />'
             return self.page("Login", f"<form method='post'>{token}<input name='Email'/>"
@@ -283,7 +287,7 @@ class Handler(BaseHTTPRequestHandler):
             body = "".join(f"<url><loc>http://localhost/{s}</loc></url>" for (s,) in urls)
             return self.send(200, f'<?xml version="1.0"?><urlset>{body}</urlset>',
                              kind="application/xml")
-        return self.by_slug(route.lstrip("/"))
+        return self.by_slug(route.lstrip("/"), parse_qs(url.query))
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -300,16 +304,18 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def by_slug(self, slug):
+    def by_slug(self, slug, query):
         store = self.store
         urls = store.t("UrlRecord")
         found = store.rows(f"SELECT {store.c('EntityId')}, {store.c('EntityName')} FROM {urls} "
                            f"WHERE LOWER({store.c('Slug')}) = %s", (slug,)) if urls else []
-        if found and found[0][1] == "Product":
-            rows = store.rows(f"SELECT {store.c('Name')} FROM {store.t('Product')} "
-                              f"WHERE {store.c('Id')} = %s", (found[0][0],))
-            if rows:
-                return self.page(rows[0][0], f'<h1 class="product-name">{html.escape(rows[0][0])}</h1>')
+        page = int((query.get("pagenumber") or ["1"])[0] or 1)
+        renderers = {"Product": lambda i: sim_catalog.product(store, i),
+                     "Category": lambda i: sim_catalog.category(store, i, page),
+                     "Topic": lambda i: sim_catalog.topic(store, i)}
+        shown = renderers[found[0][1]](found[0][0]) if found and found[0][1] in renderers else None
+        if shown is not None:
+            return self.page(*shown)
         write_log(store, 40, f"Error 404. The requested page (/{slug}) was not found")
         return self.send(404, PAGE.format(title="Page not found", body="<h1>Page not found</h1>"))
 
@@ -341,8 +347,9 @@ def main():
     if hog:  # a migration that needs more memory than the container has
         blocks = [bytearray(1 << 20) for _ in range(hog)]
         log("info", "Nop.Web", f"holding {len(blocks)} MB")
-    migrate(store, current)
-    misbehave(store)
+    migrated = migrate(store, current)
+    misbehave(store, migrated)
+    sim_changes.on_every_start(store)
     Handler.store = store
     listen()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from rehearse.checks import data, pages
+from rehearse.checks import customer_view, data, pages
 from rehearse.checks.context import CheckContext, Outcome
 from rehearse.results import CheckResult, Status
 
@@ -20,6 +20,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("page.admin-login", pages.admin_login),
     ("page.sitemap", pages.sitemap),
     ("page.extra", pages.extra),
+    ("store.diff", customer_view.store_diff),
     ("data.rows", data.rows),
     ("data.migrations", data.migrations),
     ("data.log-errors", data.log_errors),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rehearse.checks.sample import Sample
 from rehearse.database.storedb import Baseline, Database
 from rehearse.results import Status
 from rehearse.version import Version
@@ -20,6 +21,16 @@ class CheckSettings:
     admin_password: str | None = None
     max_row_loss_percent: float = 0.0
     ignore_tables: tuple[str, ...] = ()
+    diff_allow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Storefront:
+    """What customers saw on the source version, or why it could not be seen."""
+
+    sample: Sample
+    recording: dict[str, dict[str, object]] | None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,3 +46,6 @@ class CheckContext:
     plugins_after: tuple[str, ...]
     expected_shrinking: frozenset[str] = frozenset()
     settings: CheckSettings = field(default_factory=CheckSettings)
+    storefront: Storefront | None = None
+    # Files a check leaves for the report folder (name → text), e.g. every difference found.
+    attachments: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,83 @@
+"""The phases that compare the store with itself: what customers see on the source version,
+recorded before the upgrade (compared by the `store.diff` check), and a second start of the
+target that must change nothing."""
+
+from __future__ import annotations
+
+import time
+
+from rehearse import catalog
+from rehearse.checks import storefront
+from rehearse.checks.context import Storefront
+from rehearse.checks.sample import draw
+from rehearse.database import fingerprint
+from rehearse.errors import RehearsalFailedError
+from rehearse.phases import MARKS, Run, serve, started_app
+from rehearse.results import CheckResult, Status
+
+# Written by every start or every visit, not by migrations: "Application started" goes into Log
+# (nopcommerce.md §5), each visitor without a cookie becomes a guest Customer with its
+# GenericAttributes, and 4.90 stamps the license-check setting at start-up (§5).
+WRITTEN_BY_ANY_START = ("Log", "ActivityLog", "Customer", "GenericAttribute")
+SETTINGS_BY_ANY_START = ("adminareasettings.licenseterms",)
+RESTART_CHECK = "restart.changes-nothing"
+
+
+def record_before(run: Run) -> None:
+    settings = run.scenario.checks.store_diff
+    if not settings.enabled:
+        return
+    sample = draw(run.db.db, settings.sample, settings.seed)
+    source = run.scenario.source_version
+    release = catalog.release(source)
+    if not release.linux_container:
+        reason = (f"nopCommerce {source} cannot run in a Linux container ({release.runtime}); "
+                  "the data checks still run")
+        run.storefront = Storefront(sample, None, reason)
+        run.out.status(f"    page comparison not possible: {reason}")
+        return
+    with started_app(run, source) as (url, result):
+        run.out.status(f"    recording what customers see on {source} "
+                       f"({sample.size} pages sampled)")
+        run.storefront = Storefront(sample, storefront.record(url, sample))
+    run.logs[f"store-{source}-before.log"] = result.start.log
+
+
+def _startup_noise(before: fingerprint.Fingerprint) -> fingerprint.Fingerprint:
+    counts = {t: n for t, n in before.counts.items() if t not in WRITTEN_BY_ANY_START}
+    settings = {k: v for k, v in before.settings.items()
+                if k.split("/")[0].lower() not in SETTINGS_BY_ANY_START}
+    return fingerprint.Fingerprint(counts, settings, before.resources)
+
+
+def second_start(run: Run) -> None:
+    """Stop the upgraded store and start it again: no migration, no row, no setting may change.
+    Its time is the store's restart time."""
+    if not run.scenario.checks.second_start or run.store_url is None or run.plan is None:
+        return
+    run.app_stack.close()
+    before = _startup_noise(fingerprint.take(run.db.db))
+    started = time.monotonic()
+    result = serve(run, run.plan.target)
+    seconds = time.monotonic() - started
+    run.logs[f"store-{run.plan.target}-restart.log"] = result.start.log
+    found = fingerprint.changes(before, _startup_noise(fingerprint.take(run.db.db)))
+    if result.start.migrations:
+        names = ", ".join(m.name.split(".")[-1] for m in result.start.migrations)
+        found.insert(0, f"{len(result.start.migrations)} migrations ran again: {names}")
+    check = _restart_result(found, seconds, str(run.plan.target))
+    run.checks += (check,)
+    run.out.status(f"    {MARKS[check.status]} {check.id}: {check.summary}")
+    if found:
+        raise RehearsalFailedError(f"a second start of {run.plan.target} changed the store: "
+                                   f"{found[0]}", hint="the report lists every change; a "
+                                   "migration that runs on every start is a bug to report")
+
+
+def _restart_result(found: list[str], seconds: float, target: str) -> CheckResult:
+    if found:
+        return CheckResult(RESTART_CHECK, Status.FAIL, seconds,
+                           f"a second start of {target} changed the store", tuple(found))
+    return CheckResult(RESTART_CHECK, Status.PASS, seconds,
+                       f"a second start of {target} changed nothing (restart took "
+                       f"{seconds:.1f} s)")

@@ -1,0 +1,139 @@
+"""What customers see, recorded from a running store: product, category, search, topic and home
+pages and the sitemap, read from nopCommerce's own markup (the DefaultClean theme's class names:
+`product-name`, `price-value-<id>`, `old-product-price`, `sku`, `stock`, `product-item`,
+`product-title`, `page-title`, `pager`; Nop.Web/Views/Product/_ProductPrice.cshtml and
+ProductTemplate.Simple.cshtml, Views/Shared/_ProductBox.cshtml)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from lxml import etree, html
+
+from rehearse.checks.sample import Sample
+
+Page = dict[str, Any]
+Recording = dict[str, Page]
+TIMEOUT = 30.0
+SITEMAP_PROBES = 20
+
+
+def _class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _text(node: Any) -> str:
+    return " ".join(str(node.text_content()).split())
+
+
+def _first(tree: Any, xpath: str) -> str | None:
+    found = tree.xpath(xpath)
+    return _text(found[0]) if found else None
+
+
+_PRODUCT = {
+    "name": f"//div[{_class('product-name')}]//h1",
+    "price": f"//div[{_class('product-essential')}]//span[starts-with(@class, 'price-value-')]",
+    "old_price": f"//div[{_class('old-product-price')}]/span",
+    "sku": f"//div[{_class('sku')}]/span[{_class('value')}]",
+    "stock": f"//div[{_class('stock')}]/span[{_class('value')}]",
+}
+_ITEM_TITLES = f"//div[{_class('product-item')}]//*[{_class('product-title')}]"
+
+
+def _items(tree: Any) -> list[str]:
+    return [_text(node) for node in tree.xpath(_ITEM_TITLES)]
+
+
+def _product(tree: Any) -> Page:
+    page: Page = {field: _first(tree, xpath) for field, xpath in _PRODUCT.items()}
+    page["pictures"] = [str(src) for src in tree.xpath(
+        f"//div[{_class('gallery')}]//img/@src")]
+    return page
+
+
+def _category(tree: Any) -> Page:
+    return {"title": _first(tree, f"//div[{_class('page-title')}]//h1"),
+            "products": _items(tree),
+            "pages": len(tree.xpath(f"//div[{_class('pager')}]//li"))}
+
+
+def _topic(tree: Any) -> Page:
+    return {"title": _first(tree, f"//div[{_class('page-title')}]//h1"),
+            "body": _first(tree, f"//div[{_class('page-body')}]")}
+
+
+def _listing(tree: Any) -> Page:
+    return {"products": _items(tree)}
+
+
+class _Browser:
+    """One HTTP client for the whole recording; each page fetched once."""
+
+    def __init__(self, base_url: str) -> None:
+        self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT, follow_redirects=False)
+
+    def __enter__(self) -> _Browser:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._client.close()
+
+    def page(self, path: str, read: Any, **params: str) -> Page:
+        try:
+            response = self._client.get(path, params=params or None)
+        except httpx.HTTPError as error:
+            return {"status": f"no answer ({type(error).__name__})"}
+        found: Page = {"status": response.status_code}
+        if response.is_redirect:
+            found["location"] = urlsplit(response.headers.get("location", "")).path
+        elif response.status_code == 200 and response.content.strip():
+            found.update(read(html.fromstring(response.content)))
+        return found
+
+    def status(self, path: str) -> int | str:
+        try:
+            return self._client.get(path).status_code
+        except httpx.HTTPError as error:
+            return f"no answer ({type(error).__name__})"
+
+    def sitemap(self) -> Page:
+        response = self._client.get("/sitemap.xml")
+        page: Page = {"status": response.status_code}
+        if response.status_code != 200:
+            return page
+        try:
+            root = etree.fromstring(response.content, etree.XMLParser(resolve_entities=False))
+        except etree.XMLSyntaxError:
+            return {**page, "urls": "not XML"}
+        paths = sorted({urlsplit(str(loc.text or "")).path
+                        for loc in root.iter() if str(loc.tag).endswith("loc")})
+        page["urls"] = paths
+        page["answering"] = {p: self.status(p) for p in paths[:SITEMAP_PROBES]}
+        return page
+
+
+def _pages(sample: Sample) -> Iterator[tuple[str, Any, dict[str, str]]]:
+    yield "/", _listing, {}
+    for slug in sample.products:
+        yield f"/{slug}", _product, {}
+    for slug in sample.categories:
+        yield f"/{slug}", _category, {}
+    for slug in sample.topics:
+        yield f"/{slug}", _topic, {}
+    for word in sample.words:
+        yield f"/search?q={word}", _listing, {"q": word}
+
+
+def record(base_url: str, sample: Sample) -> Recording:
+    """Every sampled page as customers see it, keyed by path (the same keys before and after)."""
+    recording: Recording = {}
+    with _Browser(base_url) as browser:
+        for key, read, params in _pages(sample):
+            recording[key] = browser.page(key.split("?")[0], read, **params)
+        recording["/sitemap.xml"] = browser.sitemap()
+    return recording
+

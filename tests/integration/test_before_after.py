@@ -1,0 +1,57 @@
+"""The store compared with itself: what customers see before and after the upgrade, and a second
+start of the target that must change nothing — each failing when the stand-in misbehaves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rehearse.errors import ExitCode
+from tests.integration.test_run import rehearse_run, scenario, store  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.docker
+
+
+def _checks(report: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {c["id"]: c for c in report["checks"]}  # type: ignore[index,union-attr,attr-defined]
+
+
+def test_a_price_the_migration_changed_is_named_with_both_prices(store: Path,  # noqa: F811
+                                                                  tmp_path: Path) -> None:
+    code, err, report, folder = rehearse_run(scenario(store, tmp_path,
+                                                      {"NOP_SIM_CHANGE_PRICE": "8"}))
+    assert code == ExitCode.FAILED, err
+    diff = _checks(report)["store.diff"]
+    assert diff["status"] == "fail", diff
+    # Stepwise: the 4.60 and the 4.70 start each migrate, and each adds 10.00.
+    assert "/product-8 price: $8.99 → $28.99" in diff["evidence"]  # type: ignore[operator]
+    assert folder is not None
+    saved = json.loads((folder / "logs" / "store-diff.json").read_text())
+    assert saved["differences"] == [{"path": "/product-8", "field": "price",
+                                     "before": "$8.99", "after": "$28.99"}]
+    assert "store-4.50-before.log" in {p.name for p in (folder / "logs").iterdir()}
+
+
+def test_an_allowed_difference_passes_and_is_counted(store: Path,  # noqa: F811
+                                                     tmp_path: Path) -> None:
+    extra = "checks:\n  store_diff: {sample: 30, allow: ['/product-8 price']}\n"
+    code, err, report, _ = rehearse_run(scenario(store, tmp_path,
+                                                 {"NOP_SIM_CHANGE_PRICE": "8"}, extra))
+    assert code == ExitCode.PASSED, err
+    assert "1 allowed difference" in _checks(report)["store.diff"]["summary"]  # type: ignore
+
+
+def test_a_migration_that_toggles_on_every_start_fails_the_second_start(
+        store: Path, tmp_path: Path) -> None:  # noqa: F811
+    extra = "checks:\n  store_diff: {enabled: false}\n"
+    code, err, report, _ = rehearse_run(scenario(store, tmp_path, {
+        "NOP_SIM_TOGGLE_RESOURCE": "Admin.Toggled"}, extra))
+    assert code == ExitCode.FAILED, err
+    restart = _checks(report)["restart.changes-nothing"]
+    assert restart["status"] == "fail"
+    # Starts of 4.60 (in) and 4.70 (out); the second start puts it back.
+    assert "resources added (1): 1/Admin.Toggled" in restart["evidence"]  # type: ignore
+    assert _checks(report)["store.diff"]["status"] == "skip"
+    assert "a second start of 4.70 changed the store" in err
