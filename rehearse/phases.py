@@ -79,6 +79,8 @@ class Run:
     logs: dict[str, str] = field(default_factory=dict)
     kept: str = ""
     safety: tuple[str, ...] = ()
+    allow_host_access: bool = False
+    exposure: str = ""
 
     @property
     def db(self) -> SandboxDatabase:
@@ -128,10 +130,12 @@ def _script_path(run: Run, step: Step) -> Path:
 
 
 def start_sandbox(run: Run) -> None:
-    if not firewall.available():
-        run.out.status("    warning: the sandbox can still open connections to this host's own "
-                       "services; run as root (with iptables) to block them")
-    run.network = run.stack.enter_context(private_network(run.run_id))
+    why = firewall.problem()
+    if why is not None and run.allow_host_access:
+        run.exposure = (f"host access allowed (--allow-host-access): the sandbox could reach "
+                        f"this host's own services ({why})")
+        run.out.status(f"    warning: {run.exposure}")
+    run.network = run.stack.enter_context(private_network(run.run_id, run.allow_host_access))
 
 
 def restore(run: Run) -> None:

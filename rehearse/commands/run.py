@@ -16,25 +16,28 @@ from rehearse.results import Rehearsal, Verdict
 from rehearse.runlog import run_log
 from rehearse.sandbox import cleanup
 from rehearse.sandbox.labels import new_run_id
+from rehearse.sandbox.network import require_guard
 
 _VERDICT_STYLE = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ERROR"}
 
 
 def run(scenario_path: Path, keep: bool, output: Path | None,
-        formats: tuple[str, ...] | None) -> ExitCode:
+        formats: tuple[str, ...] | None, allow_host_access: bool = False) -> ExitCode:
     out = terminal()
     unknown = sorted(set(formats or ()) - report.FILES.keys())
     if unknown:
         raise BadInputError(f"unknown report format {', '.join(unknown)}",
                             hint=f"choose from {', '.join(report.FILES)}")
     scenario = scenarios.load(scenario_path)
+    require_guard(allow_host_access)  # before anything starts
     run_id = new_run_id()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = (output or scenario.report.output) / f"{stamp}-{run_id}"
     out.status(f"rehearsing nopCommerce {scenario.store.version} → {scenario.target} "
                f"({scenario.store.provider.label}), run {run_id}")
     _sweep_orphans()
-    state = Run(scenario, scenario_path, run_id, folder, out)
+    state = Run(scenario, scenario_path, run_id, folder, out,
+                allow_host_access=allow_host_access)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
     with shielded():  # a stop now would lose the report of a finished rehearsal

@@ -96,28 +96,54 @@ def test_an_image_that_is_not_there_is_exit_3_naming_it(store: Path,  # noqa: F8
     assert "image rehearse/not-built-4.60:1 is not on this machine" in done.stderr
 
 
+# A scenario secret with every character an encoding changes: & < > " ' \\ and a non-ASCII letter.
+HOSTILE = "Zq9x&<>\"' \\é-pw"
+
+
+def encodings(secret: str) -> dict[str, str]:
+    """The forms in which a report, log or terminal could carry the secret."""
+    import html
+    import urllib.parse
+    from xml.sax.saxutils import quoteattr
+
+    return {"raw": secret, "html": html.escape(secret), "html-text": html.escape(secret, False),
+            "json": json.dumps(secret)[1:-1],
+            "json-utf8": json.dumps(secret, ensure_ascii=False)[1:-1],
+            "xml-attr": quoteattr(secret)[1:-1], "url": urllib.parse.quote(secret, safe=""),
+            "url-form": urllib.parse.quote_plus(secret),
+            "url-path": urllib.parse.quote(secret, safe="/&'"),
+            "backslash": secret.encode("unicode_escape").decode(), "repr": repr(secret)[1:-1],
+            "ascii": ascii(secret)[1:-1]}
+
+
 @pytest.mark.parametrize("env", [{}, {"NOP_SIM_FAIL_MIGRATION": "4.70"}], ids=["pass", "fail"])
-def test_no_secret_reaches_any_output(store: Path, tmp_path: Path,  # noqa: F811
-                                      monkeypatch: pytest.MonkeyPatch,
-                                      env: dict[str, str]) -> None:
+def test_no_secret_reaches_any_output_in_any_encoding(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        env: dict[str, str]) -> None:
     from typer.testing import CliRunner
 
     from rehearse.cli import app
 
-    generated, from_env = "Aa1_Generated_Sandbox_Pw_42", "scenario-secret-from-env-17"
+    generated = "Aa1_Generated_Sandbox_Pw_42"
     monkeypatch.setattr("rehearse.phases.new_password", lambda: generated)
-    monkeypatch.setenv("SHOP_ADMIN_PASSWORD", from_env)
-    path = scenario(store, tmp_path, env or None,
-                    extra="checks:\n  admin: {email: a@b.c, password: '${SHOP_ADMIN_PASSWORD}'}\n")
-    result = CliRunner().invoke(app, ["run", str(path)])
+    monkeypatch.setenv("SHOP_SECRET", HOSTILE)
+    # The secret goes where outputs quote it: a page's URL, the search word, the admin login.
+    extra = ("checks:\n  admin: {email: a@b.c, password: '${SHOP_SECRET}'}\n"
+             "  search: '${SHOP_SECRET}'\n  pages: ['/probe?token=${SHOP_SECRET}']\n")
+    result = CliRunner().invoke(app, ["run", str(scenario(store, tmp_path, env or None, extra))])
     assert result.exit_code in (ExitCode.PASSED, ExitCode.FAILED), result.stderr
     outputs = {"stdout": result.stdout, "stderr": result.stderr}
     outputs |= {str(p): p.read_text(errors="replace")
                 for p in (tmp_path / "out").rglob("*") if p.is_file()}
-    assert len(outputs) > 6
+    assert any(p.endswith("rehearse.log") for p in outputs) and len(outputs) > 6
     for name, text in outputs.items():
         assert generated not in text, name
-        assert from_env not in text, name
+        # Letters and digits survive every encoding: none of the secret may be left.
+        assert "Zq9x" not in text, name
+        for form, encoded in encodings(HOSTILE).items():
+            assert encoded not in text, (name, form)
+    if not env:  # the pages check quoted the secret's URL, redacted
+        assert "/probe?token=********" in outputs[str(next((tmp_path / "out").glob("*/report.md")))]
 
 
 def test_after_kill_9_the_next_run_sweeps_the_orphans(store: Path,  # noqa: F811
