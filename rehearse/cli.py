@@ -45,7 +45,7 @@ def _run(command: Callable[[], ExitCode]) -> NoReturn:
         out.error(error.message, error.hint)
         code = error.exit_code
     except KeyboardInterrupt as stop:
-        out.error("interrupted")
+        out.error("interrupted", hint="nothing was left running: run the same command again")
         code = ExitCode.TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the boundary turns surprises into exit code 4
         if out.options.debug:

@@ -29,6 +29,8 @@ from rehearse.results import PhaseResult, Rehearsal, Status, Verdict
 from rehearse.sandbox import labels as sandbox_labels
 
 _LOG = logging.getLogger("rehearse")
+INTERRUPTED_HINT = ("the sandbox was removed and the backup left as it was: run the same "
+                    "command again to rehearse from the start")
 Phase = Callable[[Run], None]
 PHASES: tuple[tuple[str, Phase], ...] = (
     ("check inputs", check_inputs),
@@ -62,6 +64,7 @@ def rehearse(run: Run, keep: bool) -> tuple[Rehearsal, ExitCode]:
         outcome.error = "terminated (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
         outcome.verdict = Verdict.ERROR
         outcome.code = ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
+        outcome.hint = INTERRUPTED_HINT
         phases.append(PhaseResult("interrupted", Status.ERROR, 0.0, outcome.error))
     finally:
         # A second Ctrl-C must not cut the teardown short and leave containers behind.

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.docker
 
 def _labelled() -> set[str]:
     docker = host.client()
-    containers = {str(c.id) for c in docker.containers.list(all=True, filters=selector())}
+    containers = {str(c.id) for c in docker.containers.list(all=True, filters=selector(),
+                                                             sparse=True)}
     networks = {str(n.id) for n in docker.networks.list(filters=selector())}
     return containers | networks
 
@@ -42,4 +43,5 @@ def test_ctrl_c_during_a_rehearsal_cleans_up_and_exits_130(tmp_path: Path) -> No
     _, err = process.communicate(timeout=60)
     assert process.returncode == ExitCode.INTERRUPTED, err
     assert "interrupted" in err
+    assert "hint: nothing was left running" in err
     assert _labelled() - before == set()

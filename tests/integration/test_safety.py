@@ -22,7 +22,8 @@ pytestmark = pytest.mark.docker
 
 def labelled() -> set[str]:
     docker = host.client()
-    return ({str(c.id) for c in docker.containers.list(all=True, filters=selector())}
+    return ({str(c.id) for c in docker.containers.list(all=True, filters=selector(),
+                                                        sparse=True)}
             | {str(n.id) for n in docker.networks.list(filters=selector())})
 
 
@@ -54,6 +55,7 @@ def test_stopping_a_run_in_any_phase_tears_it_all_down(store: Path, tmp_path: Pa
             break
     _, rest = process.communicate(timeout=120)
     assert process.returncode == code, "".join(seen) + rest
+    assert "hint: the sandbox was removed and the backup left as it was" in rest
     assert labelled() - before == set()
     (folder,) = (tmp_path / "out").glob("*")
     report = json.loads((folder / "report.json").read_text())
@@ -197,3 +199,52 @@ def test_a_missing_upgrade_script_is_exit_2_before_any_container(
     if scripts:
         assert "3.90-4.00/upgrade.sql is missing" in result.stderr
     assert labelled() == before
+
+
+def test_without_the_egress_guard_a_run_is_refused_unless_host_access_is_allowed(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from typer.testing import CliRunner
+
+    from rehearse.cli import app
+    from rehearse.sandbox import firewall
+
+    # A machine with neither iptables nor nft anywhere.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(firewall, "SBIN", ())
+    before, path = labelled(), scenario(store, tmp_path)
+    refused = CliRunner().invoke(app, ["run", str(path)])
+    assert refused.exit_code == ExitCode.ENVIRONMENT, refused.stderr
+    assert "error: cannot block the sandbox from this host's own services: neither iptables " \
+           "nor nft is installed" in refused.stderr
+    assert "--allow-host-access" in refused.stderr.splitlines()[-1]
+    assert labelled() == before and not (tmp_path / "out").exists()
+    allowed = CliRunner().invoke(app, ["run", str(path), "--allow-host-access"])
+    assert allowed.exit_code == ExitCode.PASSED, allowed.stderr
+    (folder,) = (tmp_path / "out").glob("*")
+    report = json.loads((folder / "report.json").read_text())
+    assert report["exposure"].startswith("host access allowed (--allow-host-access)")
+    verdict_block = (folder / "report.md").read_text().split("## Steps")[0]
+    assert "**Warning:** host access allowed" in verdict_block
+    assert "Warning: host access allowed" in (folder / "report.html").read_text()
+
+
+def test_a_backup_of_another_provider_is_exit_2_not_a_changed_backup(
+        tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rehearse.cli import app
+
+    (tmp_path / "shop.sql").write_text("-- MySQL dump 10.13  Distrib 8.0.36\n")
+    (tmp_path / "App_Data").mkdir()
+    (tmp_path / "App_Data" / "appsettings.json").write_text("{}")
+    path = tmp_path / "s.yaml"
+    path.write_text("store: {version: '4.60', provider: postgresql, backup: shop.sql, "
+                    "app_data: App_Data}\ntarget: '4.70'\n")
+    result = CliRunner().invoke(app, ["run", str(path), "--output", str(tmp_path / "out")])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
+    assert "error: backup shop.sql is a MySQL" in result.stderr
+    assert "declared as PostgreSQL" in result.stderr
+    (folder,) = (tmp_path / "out").glob("*")
+    for name in ("report.md", "report.json", "report.html"):
+        assert "changed" not in (folder / name).read_text().lower(), name
+    assert json.loads((folder / "report.json").read_text())["backup"] == {}
