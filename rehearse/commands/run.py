@@ -15,7 +15,7 @@ from rehearse.report import rehearsal as report
 from rehearse.results import Rehearsal, Verdict
 from rehearse.runlog import run_log
 from rehearse.sandbox import cleanup
-from rehearse.sandbox.labels import new_run_id
+from rehearse.sandbox.labels import new_run_id, request_keep
 from rehearse.sandbox.network import require_guard
 
 _VERDICT_STYLE = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ERROR"}
@@ -31,6 +31,8 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
     scenario = scenarios.load(scenario_path)
     require_guard(allow_host_access)  # before anything starts
     run_id = new_run_id()
+    if keep:  # on every object from the start: no other run's sweep may take it for an orphan
+        request_keep(run_id)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = (output or scenario.report.output) / f"{stamp}-{run_id}"
     out.status(f"rehearsing nopCommerce {scenario.store.version} → {scenario.target} "

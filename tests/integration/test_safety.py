@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -63,17 +64,88 @@ def test_stopping_a_run_in_any_phase_tears_it_all_down(store: Path, tmp_path: Pa
     assert report["phases"][-1]["name"] == "teardown"
 
 
-def test_two_rehearsals_side_by_side_do_not_collide(store: Path,  # noqa: F811
-                                                     tmp_path: Path) -> None:
-    first, second = tmp_path / "a", tmp_path / "b"
+@pytest.mark.parametrize("round_", [1, 2])
+def test_rehearsals_side_by_side_never_fail_each_other(store: Path,  # noqa: F811
+                                                       tmp_path: Path, round_: int) -> None:
+    """Staggered starts, and staggered teardowns (some runs are slower): each run's orphan
+    sweep lists while others create and remove their objects. Twice: races are rare."""
+    runs: list[subprocess.Popen[str]] = []
+    folders = []
+    for number, slow in enumerate(["0", "1", "0", "2"]):
+        folder = tmp_path / f"{round_}-{number}"
+        folder.mkdir()
+        path = scenario(store, folder, {"NOP_SIM_SLOW_SECONDS": slow})
+        path.write_text(path.read_text().replace('target: "4.70"', 'target: "4.60"'))
+        runs.append(start(path))
+        folders.append(folder)
+        time.sleep(2.5)
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0] * len(runs), results
+    assert not any("internal error" in err for _, err in results)
+    ids = {json.loads(next((f / "out").glob("*/report.json")).read_text())["run_id"]
+           for f in folders}
+    assert len(ids) == len(runs)
+
+
+def test_the_orphan_sweep_ignores_objects_that_vanish_under_it() -> None:
+    import threading
+
+    from rehearse.sandbox import cleanup
+    from rehearse.sandbox.labels import labels, new_run_id
+
+    docker, stop = host.client(), threading.Event()
+    churned: list[int] = []
+
+    def churn() -> None:  # another rehearsal creating and removing its objects all the time
+        while not stop.is_set():
+            run_id = new_run_id()
+            docker.containers.create(f"{images.SIM}:base", ["true"], labels=labels(
+                run_id, "churn"), name=f"rehearse-{run_id}-churn").remove(force=True)
+            churned.append(1)
+
+    worker = threading.Thread(target=churn, daemon=True)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and len(churned) < 60:
+            cleanup.orphaned_runs()
+            cleanup.leftover_containers()
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert len(churned) >= 10
+
+
+def test_a_kept_sandbox_is_never_swept_by_another_users_run(store: Path,  # noqa: F811
+                                                             tmp_path: Path) -> None:
+    from rehearse.sandbox import cleanup
+
+    def env(state: str) -> dict[str, str]:
+        (tmp_path / state).mkdir()  # another user: another HOME, another state folder
+        return {**os.environ, "HOME": str(tmp_path / state),
+                "REHEARSE_STATE_DIR": str(tmp_path / state)}
+
+    first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
-    runs = [start(scenario(store, folder)) for folder in (first, second)]
-    results = [run.communicate(timeout=300) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], results
-    ids = {json.loads(next((f / "out").glob("*/report.json")).read_text())["run_id"]
-           for f in (first, second)}
-    assert len(ids) == 2
+    kept = subprocess.run([sys.executable, "-m", "rehearse", "run", str(scenario(store, first)),
+                           "--keep"], capture_output=True, text=True, env=env("a"), timeout=300,
+                          check=False)
+    run_id = json.loads(next((first / "out").glob("*/report.json")).read_text())["run_id"]
+    try:
+        assert kept.returncode == ExitCode.PASSED, kept.stderr
+        left = set(cleanup.leftover_containers(run_id))
+        assert left, "--keep left nothing running"
+        # Its process is gone now: only the label tells the next run to leave it alone.
+        other = subprocess.run([sys.executable, "-m", "rehearse", "run",
+                                str(scenario(store, second))], capture_output=True, text=True,
+                               env=env("b"), timeout=300, check=False)
+        assert other.returncode == ExitCode.PASSED, other.stderr
+        assert f"rehearsal {run_id}" not in other.stderr
+        assert set(cleanup.leftover_containers(run_id)) == left
+    finally:
+        cleanup.remove_all(run_id)
+    assert cleanup.leftover_containers(run_id) == []
 
 
 def test_no_docker_is_exit_3_with_a_hint(store: Path, tmp_path: Path,  # noqa: F811
