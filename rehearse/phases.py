@@ -107,6 +107,7 @@ def check_inputs(run: Run) -> None:
     for step in run.plan.steps:
         if step.kind is Mechanism.SQL_SCRIPT:
             _script_path(run, step)
+    ENGINES[scenario.store.provider].check_client()  # before any container starts
 
 
 def _plugins_after_renames(run: Run) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
 from rehearse.database.backup import inspect_backup, require_provider, sha256
+from rehearse.database.engines import ENGINES
 from rehearse.database.restore import restored
 from rehearse.database.storedb import baseline, check_declared, detect_version
 from rehearse.errors import BadInputError, ExitCode
@@ -25,6 +26,7 @@ def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
     backup = inspect_backup(backup_path)
     if provider is not None:
         require_provider(backup, provider)
+    ENGINES[backup.provider].check_client()
     digest = sha256(backup.path)
     out.status(f"restoring {backup.path.name} ({backup.format.value}) into a sandbox "
                f"{backup.provider.label}")

@@ -320,3 +320,29 @@ def test_a_backup_of_another_provider_is_exit_2_not_a_changed_backup(
     for name in ("report.md", "report.json", "report.html"):
         assert "changed" not in (folder / name).read_text().lower(), name
     assert json.loads((folder / "report.json").read_text())["backup"] == {}
+
+
+@pytest.mark.parametrize("missing", ["pyodbc", "odbc driver"])
+def test_a_missing_sql_server_driver_is_exit_3_with_the_install_command_before_any_container(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
+    import types
+
+    from typer.testing import CliRunner
+
+    from rehearse.cli import app
+
+    fake = None if missing == "pyodbc" else types.SimpleNamespace(drivers=lambda: [])
+    monkeypatch.setitem(sys.modules, "pyodbc", fake)
+    (tmp_path / "shop.bak").write_bytes(b"TAPE" + b"\0" * 64)
+    (tmp_path / "App_Data").mkdir()
+    (tmp_path / "App_Data" / "appsettings.json").write_text(json.dumps({"ConnectionStrings": {
+        "ConnectionString": "Data Source=prod;Initial Catalog=shop", "DataProvider": "sqlserver"}}))
+    path = tmp_path / "s.yaml"
+    path.write_text("store: {version: '4.60', provider: sqlserver, backup: shop.bak, "
+                    "app_data: App_Data}\ntarget: '4.70'\n")
+    before = labelled()
+    result = CliRunner().invoke(app, ["run", str(path), "--output", str(tmp_path / "out")])
+    assert result.exit_code == ExitCode.ENVIRONMENT, result.stderr
+    expected = "pip install 'rehearse[sqlserver]'" if fake is None else "apt-get install unixodbc"
+    assert expected in result.stderr, result.stderr
+    assert labelled() == before
