@@ -147,7 +147,8 @@ def restore(run: Run) -> None:
     run.sandbox = run.stack.enter_context(restored(
         run.backup, scenario.images.database, run.run_id, scenario.limits.database_memory,
         run.network, on_progress=lambda p: run.out.status(f"    restored {p}%"),
-        pull=scenario.images.pull, password=password))
+        pull=scenario.images.pull, password=password,
+        ready_timeout=scenario.timeouts.database_start))
 
 
 def take_baseline(run: Run) -> None:

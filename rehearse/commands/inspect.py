@@ -15,12 +15,14 @@ from rehearse.errors import BadInputError, ExitCode
 from rehearse.report import inspection
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.network import private_network, require_guard
+from rehearse.scenario import option_memory
 
 
 def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
             image: str | None, memory: str, as_json: bool,
             allow_host_access: bool = False) -> ExitCode:
     out = terminal()
+    memory = option_memory("--memory", memory)
     require_guard(allow_host_access)
     version = resolve(declared) if declared else None
     backup = inspect_backup(backup_path)

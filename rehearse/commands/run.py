@@ -7,13 +7,13 @@ from pathlib import Path
 
 from rehearse import scenario as scenarios
 from rehearse.console import terminal
-from rehearse.errors import BadInputError, ExitCode
+from rehearse.errors import BadInputError, EnvironmentNotReadyError, ExitCode
 from rehearse.interrupts import shielded
 from rehearse.lifecycle import rehearse
 from rehearse.phases import Run
 from rehearse.report import rehearsal as report
 from rehearse.results import Rehearsal, Verdict
-from rehearse.runlog import run_log
+from rehearse.runlog import FILE, run_log
 from rehearse.sandbox import cleanup
 from rehearse.sandbox.labels import new_run_id, request_keep
 from rehearse.sandbox.network import require_guard
@@ -34,7 +34,7 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
     if keep:  # on every object from the start: no other run's sweep may take it for an orphan
         request_keep(run_id)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = (output or scenario.report.output) / f"{stamp}-{run_id}"
+    folder = _report_folder((output or scenario.report.output) / f"{stamp}-{run_id}")
     out.status(f"rehearsing nopCommerce {scenario.store.version} → {scenario.target} "
                f"({scenario.store.provider.label}), run {run_id}")
     _sweep_orphans()
@@ -47,6 +47,23 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
                                out.redact)
     _summary(result, written, folder)
     return code
+
+
+def _report_folder(folder: Path) -> Path:
+    """Made, and written to, before anything starts: a rehearsal must never end without its
+    reports."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / FILE).touch()
+    except (FileExistsError, NotADirectoryError):
+        raise BadInputError(f"cannot put reports in {folder.parent}: a file is in the way",
+                            hint="give a folder with --output (or report.output)") from None
+    except OSError as error:
+        raise EnvironmentNotReadyError(
+            f"cannot write reports in {folder.parent}: {error.strerror or error}",
+            hint="give a folder this user can write to with --output (or report.output)",
+        ) from None
+    return folder
 
 
 def _summary(result: Rehearsal, written: list[Path], folder: Path) -> None:

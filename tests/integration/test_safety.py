@@ -346,3 +346,19 @@ def test_a_missing_sql_server_driver_is_exit_3_with_the_install_command_before_a
     expected = "pip install 'rehearse[sqlserver]'" if fake is None else "apt-get install unixodbc"
     assert expected in result.stderr, result.stderr
     assert labelled() == before
+
+
+def test_the_database_start_timeout_is_the_scenarios(store: Path,  # noqa: F811
+                                                      tmp_path: Path) -> None:
+    path = scenario(store, tmp_path)
+    path.write_text(path.read_text().replace("timeouts: {app_start: 120}",
+                                             "timeouts: {app_start: 120, database_start: 1}"))
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "rehearse", "run", str(path)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == ExitCode.ENVIRONMENT, done.stderr
+    assert "database container" in done.stderr and "did not become ready" in done.stderr
+    report = json.loads(next((tmp_path / "out").glob("*/report.json")).read_text())
+    restore = next(p for p in report["phases"] if p["name"] == "restore")
+    assert restore["seconds"] < 10, restore  # the default would wait 180 s
+    assert time.monotonic() - started < 60

@@ -138,3 +138,82 @@ def test_no_structure_makes_the_loader_crash(tree: object) -> None:
             load(path)
         except BadInputError as error:
             assert error.message and error.hint
+
+
+# Field values as careless users write them: sizes, durations, paths, versions, images, anything.
+_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+_sizes = st.one_of(st.from_regex(r"\A ?\d{0,6}(\.\d{0,3})? ?[kKmMgGtTbB]?[iI]?[bB]? ?\Z"),
+                   st.sampled_from(["two gigs", "1k", "2g", "512", "0m", "-1g", "1e9", "∞"]),
+                   st.integers(-10, 10**12), st.floats(), _texts)
+_durations = st.one_of(st.floats(), st.integers(-5, 10**12),
+                       st.sampled_from(["1", "1s", "10m", ".inf", "-.inf", ".nan"]), _texts)
+_paths = st.one_of(_texts, st.sampled_from(["", ".", "/", "a\0b", "x" * 300, "~/shop.bak",
+                                            "../../../etc/passwd", "/dev/null"]))
+_versions = st.one_of(_texts, st.floats(), st.integers(-5, 500),
+                      st.sampled_from(["4.50", "4.5", "4.50.99", "3.90", "10.0", "4.", ""]))
+_images = st.one_of(_texts, st.sampled_from(["postgres:16", "UPPER:1", "a:{version}", "a b",
+                                             "x@sha256:00", ":", "localhost:5000/a/b:1"]))
+_FIELDS: dict[tuple[str, ...], st.SearchStrategy[object]] = {
+    ("limits", "database_memory"): _sizes, ("limits", "store_memory"): _sizes,
+    ("timeouts", "database_start"): _durations, ("timeouts", "app_start"): _durations,
+    ("store", "backup"): _paths, ("store", "app_data"): _paths, ("store", "pictures"): _paths,
+    ("scripts",): _paths, ("report", "output"): _paths,
+    ("store", "version"): _versions, ("target",): _versions,
+    ("images", "database"): _images, ("images", "nopcommerce"): _images,
+    ("checks", "pages"): st.lists(_texts, max_size=2),
+    ("checks", "max_row_loss_percent"): _durations,
+    ("app_environment",): st.dictionaries(_texts, _texts, max_size=2),
+}
+
+
+def _base() -> dict[str, object]:
+    import yaml
+
+    return dict(yaml.safe_load(GOOD))
+
+
+def _downstream(scenario: object) -> None:
+    """What later code does with the values must work too: Docker's size parser, timeouts as
+    integers, image names as Docker reads them, paths the file system can look at."""
+    import math
+
+    from docker.utils import parse_bytes, parse_repository_tag
+
+    from rehearse.scenario import Scenario
+
+    assert isinstance(scenario, Scenario)
+    for size in (scenario.limits.database_memory, scenario.limits.store_memory):
+        assert parse_bytes(size) >= 128 * 1024**2
+    for seconds in (scenario.timeouts.database_start, scenario.timeouts.app_start):
+        assert math.isfinite(seconds) and seconds > 0
+    for image in (scenario.images.database, scenario.images.nopcommerce):
+        if image is not None:
+            parse_repository_tag(image)
+    for path in (scenario.store.backup, scenario.store.app_data, scenario.report.output):
+        path.exists()  # raises on what no file system takes (NUL, overlong names)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(_FIELDS)).flatmap(
+    lambda keys: st.tuples(st.just(keys), _FIELDS[keys])))
+def test_no_field_value_makes_rehearse_fail_internally(field: tuple[tuple[str, ...], object]
+                                                       ) -> None:
+    import tempfile
+
+    import yaml
+
+    keys, value = field
+    data = _base()
+    node = data
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})  # type: ignore[assignment]
+    node[keys[-1]] = value
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        try:
+            scenario = load(path)
+        except BadInputError as error:
+            assert error.message and error.hint
+            return
+        _downstream(scenario)
