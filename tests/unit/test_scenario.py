@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from rehearse.catalog import Provider
 from rehearse.console import terminal
@@ -217,3 +219,56 @@ def test_no_field_value_makes_rehearse_fail_internally(field: tuple[tuple[str, .
             assert error.message and error.hint
             return
         _downstream(scenario)
+
+
+# Which test shows each scenario field changing what a rehearsal does. A new field needs a line.
+_REACH = "test_scenario_fields::test_the_scenarios_settings_reach_the_sandbox_checks_and_reports"
+FIELD_TESTS = {
+    "store.version": "test_run::test_a_clean_upgrade_passes_with_every_report",
+    "store.provider": (
+        "test_safety::test_a_backup_of_another_provider_is_exit_2_not_a_changed_backup"),
+    "store.backup": "test_run::test_a_corrupt_backup_is_exit_2_with_a_report",
+    "store.app_data": "test_run::test_lost_settings_show_as_the_install_page",
+    "store.pictures": _REACH,
+    "target": "test_run::test_bad_scenarios_exit_2_before_anything_starts",
+    "stepwise": _REACH,
+    "scripts": "test_safety::test_a_missing_upgrade_script_is_exit_2_before_any_container",
+    "images.database": "test_run::test_a_clean_upgrade_passes_with_every_report",
+    "images.nopcommerce": "test_safety::test_an_image_that_is_not_there_is_exit_3_naming_it",
+    "images.pull": "test_safety::test_an_image_that_is_not_there_is_exit_3_naming_it",
+    "anonymize": "test_neutralize::test_mail_jobs_and_personal_data",
+    "app_environment": "test_run::test_a_failing_migration_fails_the_rehearsal",
+    "limits.database_memory": _REACH,
+    "limits.store_memory": "test_run::test_running_out_of_memory_is_an_environment_error",
+    "timeouts.database_start": "test_safety::test_the_database_start_timeout_is_the_scenarios",
+    "timeouts.app_start": "test_scenario_fields::test_the_app_start_timeout_is_the_scenarios",
+    "checks.pages": _REACH,
+    "checks.search": _REACH,
+    "checks.admin.email": "test_run::test_a_wrong_admin_password_fails_the_check",
+    "checks.admin.password": "test_run::test_a_wrong_admin_password_fails_the_check",
+    "checks.max_row_loss_percent": _REACH,
+    "checks.ignore_tables": "test_scenario_fields::test_ignored_tables_do_not_count_lost_rows",
+    "report.formats": _REACH,
+    "report.output": "test_run::test_a_clean_upgrade_passes_with_every_report",
+}
+
+
+def _leaves(model: type[BaseModel], prefix: str = "") -> set[str]:
+    found = set()
+    for name, info in model.model_fields.items():
+        inner = [a for a in (info.annotation, *get_args(info.annotation))
+                 if isinstance(a, type) and issubclass(a, BaseModel)]
+        found |= _leaves(inner[0], f"{prefix}{name}.") if inner else {prefix + name}
+    return found
+
+
+def test_every_scenario_field_has_a_test_showing_its_effect() -> None:
+    import importlib
+
+    from rehearse.scenario import Scenario
+
+    assert _leaves(Scenario) == set(FIELD_TESTS)
+    for where in FIELD_TESTS.values():
+        module, _, name = where.partition("::")
+        found = importlib.import_module(f"tests.integration.{module}")
+        assert callable(getattr(found, name, None)), where
