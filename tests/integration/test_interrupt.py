@@ -12,21 +12,15 @@ import pytest
 
 from rehearse.catalog import Provider
 from rehearse.errors import ExitCode
-from rehearse.sandbox import host
-from rehearse.sandbox.labels import selector
 from rehearse.version import Version
 from tests import images
+from tests.integration.test_safety import labelled
 from tests.storegen import StoreShape, make_backup
 
 pytestmark = pytest.mark.docker
 
 
-def _labelled() -> set[str]:
-    docker = host.client()
-    containers = {str(c.id) for c in docker.containers.list(all=True, filters=selector(),
-                                                             sparse=True)}
-    networks = {str(n.id) for n in docker.networks.list(filters=selector())}
-    return containers | networks
+_labelled = labelled
 
 
 def test_ctrl_c_during_a_rehearsal_cleans_up_and_exits_130(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from rehearse.errors import ExitCode
 from rehearse.sandbox import host
-from rehearse.sandbox.labels import selector
+from rehearse.sandbox.labels import SESSION
 from tests import images
 from tests.integration.test_run import scenario, store  # noqa: F401 - the module fixture
 
@@ -22,10 +22,11 @@ pytestmark = pytest.mark.docker
 
 
 def labelled() -> set[str]:
+    """This test session's objects (other sessions share the engine), from list replies only."""
     docker = host.client()
-    return ({str(c.id) for c in docker.containers.list(all=True, filters=selector(),
-                                                        sparse=True)}
-            | {str(n.id) for n in docker.networks.list(filters=selector())})
+    mine = {"label": [f"{SESSION}={os.environ['REHEARSE_SESSION']}"]}
+    return ({str(c.id) for c in docker.containers.list(all=True, filters=mine, sparse=True)}
+            | {str(n.id) for n in docker.networks.list(filters=mine)})
 
 
 def start(path: Path, *args: str) -> subprocess.Popen[str]:
