@@ -119,12 +119,13 @@ def test_the_orphan_sweep_ignores_objects_that_vanish_under_it() -> None:
 
 def test_a_kept_sandbox_is_never_swept_by_another_users_run(store: Path,  # noqa: F811
                                                              tmp_path: Path) -> None:
-    from rehearse.sandbox import cleanup
+    from rehearse.sandbox import cleanup, firewall
 
     def env(state: str) -> dict[str, str]:
         (tmp_path / state).mkdir()  # another user: another HOME, another state folder
         return {**os.environ, "HOME": str(tmp_path / state),
-                "REHEARSE_STATE_DIR": str(tmp_path / state)}
+                "REHEARSE_STATE_DIR": str(tmp_path / state),
+                "PATH": "/usr/bin:/bin"}  # like cron and CI runners: no sbin
 
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
@@ -137,6 +138,10 @@ def test_a_kept_sandbox_is_never_swept_by_another_users_run(store: Path,  # noqa
         assert kept.returncode == ExitCode.PASSED, kept.stderr
         left = set(cleanup.leftover_containers(run_id))
         assert left, "--keep left nothing running"
+        # The egress guard was found without sbin on PATH, and stays with the kept sandbox.
+        rules = subprocess.run([str(firewall.find("iptables")), "-S", "INPUT"],
+                               capture_output=True, text=True, check=True).stdout
+        assert f"rehearse-{run_id}" in rules
         # Its process is gone now: only the label tells the next run to leave it alone.
         other = subprocess.run([sys.executable, "-m", "rehearse", "run",
                                 str(scenario(store, second))], capture_output=True, text=True,
