@@ -61,8 +61,10 @@ class Terminal:
             self._err.print(f"[yellow]hint:[/yellow] {escape(self.redact(hint))}")
 
     def show(self, renderable: RenderableType) -> None:
-        """Requested output (a plan table): stdout, formatted for the terminal."""
-        self._out.print(renderable)
+        """Requested output (a plan table): stdout, formatted for the terminal, redacted."""
+        with self._out.capture() as captured:
+            self._out.print(renderable)
+        self.write(captured.get())
 
     def write(self, text: str) -> None:
         """Requested machine output (JSON, Markdown): stdout, byte for byte, redacted."""

@@ -15,7 +15,7 @@ from rehearse.errors import BadInputError, ExitCode
 from rehearse.report import inspection
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.network import private_network, require_guard
-from rehearse.scenario import option_memory
+from rehearse.values import option_memory
 
 
 def inspect(backup_path: Path, provider: Provider | None, declared: str | None,

@@ -27,7 +27,7 @@ HOMES = {
 PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "results.py",
         "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
         "database/neutralize.py", "store/appdata.py", "store/startup.py",
-        "checks/data.py", "checks/context.py")
+        "checks/data.py", "checks/context.py", "values.py")
 STDLIB = {"rehearse", "__future__", "bisect", "dataclasses", "enum", "functools", "re",
           "itertools", "typing", "collections", "json", "pathlib", "time"}
 
