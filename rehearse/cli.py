@@ -45,7 +45,7 @@ def _run(command: Callable[[], ExitCode]) -> NoReturn:
         out.error(error.message, error.hint)
         code = error.exit_code
     except KeyboardInterrupt as stop:
-        out.error("interrupted")
+        out.error("interrupted", hint="nothing was left running: run the same command again")
         code = ExitCode.TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the boundary turns surprises into exit code 4
         if out.options.debug:
@@ -54,6 +54,12 @@ def _run(command: Callable[[], ExitCode]) -> NoReturn:
                   hint="re-run with --debug for the traceback, and report it")
         code = ExitCode.INTERNAL
     raise typer.Exit(int(code))
+
+
+_HOST_ACCESS = typer.Option(
+    "--allow-host-access",
+    help="Run even where the sandbox cannot be blocked from this host's own services (not "
+         "root, no iptables/nft); the report says so.")
 
 
 @app.command("plan")
@@ -85,11 +91,12 @@ def inspect_command(
         help="Database image to restore into (default: the official one).")] = None,
     memory: Annotated[str, typer.Option(help="Memory limit of the database container.")] = "4g",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    allow_host_access: Annotated[bool, _HOST_ACCESS] = False,
 ) -> None:
     """Restore a backup into a throwaway database and report the store's version and data."""
     from rehearse.commands.inspect import inspect
 
-    _run(lambda: inspect(backup, provider, version, image, memory, as_json))
+    _run(lambda: inspect(backup, provider, version, image, memory, as_json, allow_host_access))
 
 
 @app.command("run")
@@ -101,11 +108,13 @@ def run_command(
         help="Folder for the reports (default: the scenario's report.output).")] = None,
     formats: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
         "--format", help="Report formats: json, markdown, html, junit (repeatable).")] = None,
+    allow_host_access: Annotated[bool, _HOST_ACCESS] = False,
 ) -> None:
     """Rehearse the upgrade a scenario describes, check the result, write the reports."""
     from rehearse.commands.run import run
 
-    _run(lambda: run(scenario, keep, output, tuple(formats) if formats else None))
+    _run(lambda: run(scenario, keep, output, tuple(formats) if formats else None,
+                     allow_host_access))
 
 
 @app.command("schema")

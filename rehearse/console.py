@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 
@@ -31,15 +32,16 @@ class Terminal:
         self._err = Console(stderr=True, no_color=no_color, highlight=False, soft_wrap=True)
         self._out = Console(no_color=no_color, highlight=False)
         self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
 
     def add_secret(self, secret: str) -> None:
-        if secret:
+        if secret and secret not in self._secrets:
             self._secrets.add(secret)
+            self._pattern = secret_pattern(self._secrets)
 
     def redact(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED)
-        return text
+        """Every secret, raw or in any encoding an output may give it (see `char_forms`)."""
+        return text if self._pattern is None else self._pattern.sub(REDACTED, text)
 
     def status(self, message: str) -> None:
         if not self.options.quiet:
@@ -59,13 +61,48 @@ class Terminal:
             self._err.print(f"[yellow]hint:[/yellow] {escape(self.redact(hint))}")
 
     def show(self, renderable: RenderableType) -> None:
-        """Requested output (a plan table): stdout, formatted for the terminal."""
-        self._out.print(renderable)
+        """Requested output (a plan table): stdout, formatted for the terminal, redacted."""
+        with self._out.capture() as captured:
+            self._out.print(renderable)
+        self.write(captured.get())
 
     def write(self, text: str) -> None:
         """Requested machine output (JSON, Markdown): stdout, byte for byte, redacted."""
         sys.stdout.write(self.redact(text))
         sys.stdout.flush()
+
+
+def secret_pattern(secrets: set[str]) -> re.Pattern[str]:
+    """One pattern for all secrets, longest first, each character in any of its encodings."""
+    ordered = sorted(secrets, key=len, reverse=True)
+    return re.compile("|".join("".join(char_forms(c) for c in s) for s in ordered))
+
+
+def char_forms(char: str) -> str:
+    """A character as HTML/XML (&amp; &#38; &#x26;), JSON/Python (\\u00e9 \\xe9 \\"),
+    and URL (%C3%A9, + for a space) encodings write it, mixed freely within one secret."""
+    code = ord(char)
+    forms = [re.escape(char), f"&#0*{code};", f"(?i:&#x0*{code:x};)"]
+    forms += [f"(?i:{''.join(f'%{b:02x}' for b in char.encode())})"]
+    forms += [f"(?i:\\\\+u{code:04x})", f"(?i:\\\\+x{code:02x})"] if code < 0x10000 else [
+        f"(?i:\\\\+U{code:08x})", _surrogates(char)]
+    forms += [re.escape(entity) for entity in _ENTITIES.get(char, ())]
+    if char == " ":
+        forms.append(r"\+")
+    # JSON, Python and shells put backslashes before some, nested encodings several.
+    escapes = "" if char.isalnum() else r"\\*"
+    return f"(?:{escapes}(?:{'|'.join(forms)}))"
+
+
+def _surrogates(char: str) -> str:
+    """JSON writes a character beyond U+FFFF as two escapes (\\ud83d\\ude00)."""
+    pair = char.encode("utf-16-be")
+    high, low = int.from_bytes(pair[:2]), int.from_bytes(pair[2:])
+    return f"(?i:\\\\+u{high:04x}\\\\+u{low:04x})"
+
+
+_ENTITIES = {"&": ("&amp;",), "<": ("&lt;",), ">": ("&gt;",), '"': ("&quot;",),
+             "'": ("&apos;",), "\n": ("\\n",), "\t": ("\\t",), "\r": ("\\r",)}
 
 
 _terminal = Terminal()

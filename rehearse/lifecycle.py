@@ -31,6 +31,8 @@ from rehearse.results import PhaseResult, Rehearsal, Status, Verdict
 from rehearse.sandbox import labels as sandbox_labels
 
 _LOG = logging.getLogger("rehearse")
+INTERRUPTED_HINT = ("the sandbox was removed and the backup left as it was: run the same "
+                    "command again to rehearse from the start")
 Phase = Callable[[Run], None]
 PHASES: tuple[tuple[str, Phase], ...] = (
     ("check inputs", check_inputs),
@@ -66,6 +68,7 @@ def rehearse(run: Run, keep: bool) -> tuple[Rehearsal, ExitCode]:
         outcome.error = "terminated (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
         outcome.verdict = Verdict.ERROR
         outcome.code = ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
+        outcome.hint = INTERRUPTED_HINT
         phases.append(PhaseResult("interrupted", Status.ERROR, 0.0, outcome.error))
     finally:
         # A second Ctrl-C must not cut the teardown short and leave containers behind.
@@ -77,7 +80,7 @@ def rehearse(run: Run, keep: bool) -> tuple[Rehearsal, ExitCode]:
         run.scenario.store.provider.value, run.scenario.stepwise, stamp,
         time.monotonic() - started, outcome.verdict, tuple(phases), tuple(run.steps),
         run.checks, backup, run.out.redact(outcome.error), run.out.redact(outcome.hint),
-        run.plan.notes if run.plan else (), run.kept, run.safety)
+        run.plan.notes if run.plan else (), run.kept, run.safety, run.exposure)
     return rehearsal, outcome.code
 
 
@@ -130,9 +133,14 @@ def _teardown(run: Run, keep: bool) -> PhaseResult:
 
 
 def _backup_facts(run: Run, outcome: _Outcome) -> dict[str, str]:
-    if run.backup is None:
+    """Before and after hashes; "changed" only when both exist and differ (a run stopped
+    before hashing, a wrong provider say, has nothing to compare)."""
+    if run.backup is None or not run.backup_sha256:
         return {}
-    after = sha256(run.backup.path)
+    try:
+        after = sha256(run.backup.path)
+    except OSError:  # moved away meanwhile: nothing to compare, and nothing rehearse did
+        return {}
     if after != run.backup_sha256:  # never expected: the backup is mounted read-only
         outcome.verdict, outcome.code = Verdict.ERROR, ExitCode.ENVIRONMENT
         outcome.error = f"the backup {run.backup.path} changed during the rehearsal"

@@ -86,6 +86,8 @@ class Run:
     safety: tuple[str, ...] = ()
     storefront: Storefront | None = None
     app_stack: ExitStack = field(default_factory=ExitStack)  # the app serving the checks
+    allow_host_access: bool = False
+    exposure: str = ""
 
     @property
     def db(self) -> SandboxDatabase:
@@ -116,6 +118,7 @@ def check_inputs(run: Run) -> None:
     for step in run.plan.steps:
         if step.kind is Mechanism.SQL_SCRIPT:
             read_script(_script_path(run, step))  # a GO sqlcmd rejects stops the run here
+    ENGINES[scenario.store.provider].check_client()  # before any container starts
 
 
 def _plugins_after_renames(run: Run) -> tuple[str, ...]:
@@ -139,10 +142,12 @@ def _script_path(run: Run, step: Step) -> Path:
 
 
 def start_sandbox(run: Run) -> None:
-    if not firewall.available():
-        run.out.status("    warning: the sandbox can still open connections to this host's own "
-                       "services; run as root (with iptables) to block them")
-    run.network = run.stack.enter_context(private_network(run.run_id))
+    why = firewall.problem()
+    if why is not None and run.allow_host_access:
+        run.exposure = (f"host access allowed (--allow-host-access): the sandbox could reach "
+                        f"this host's own services ({why})")
+        run.out.status(f"    warning: {run.exposure}")
+    run.network = run.stack.enter_context(private_network(run.run_id, run.allow_host_access))
 
 
 def restore(run: Run) -> None:
@@ -153,7 +158,8 @@ def restore(run: Run) -> None:
     run.sandbox = run.stack.enter_context(restored(
         run.backup, scenario.images.database, run.run_id, scenario.limits.database_memory,
         run.network, on_progress=lambda p: run.out.status(f"    restored {p}%"),
-        pull=scenario.images.pull, password=password))
+        pull=scenario.images.pull, password=password,
+        ready_timeout=scenario.timeouts.database_start))
 
 
 def take_baseline(run: Run) -> None:

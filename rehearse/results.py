@@ -79,3 +79,4 @@ class Rehearsal:
     plan_notes: tuple[str, ...] = ()
     kept: str = ""
     safety: tuple[str, ...] = ()
+    exposure: str = ""  # set when --allow-host-access let the sandbox reach this host

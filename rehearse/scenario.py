@@ -21,6 +21,7 @@ from pydantic import (
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
 from rehearse.errors import BadInputError
+from rehearse.values import MAX_SECONDS, environment, image_name, memory_limit, path_text
 from rehearse.version import Version
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -77,6 +78,8 @@ class Store(_Model):
     def _known_version(cls, value: str) -> str:
         return str(_version(value))
 
+    _paths = field_validator("backup", "app_data", "pictures", mode="before")(path_text)
+
 
 class Images(_Model):
     database: str | None = Field(None, description="Database image (default: the official one).")
@@ -85,16 +88,21 @@ class Images(_Model):
                           "(default: nopcommerceteam/nopcommerce:<X.YY.Z>).")
     pull: bool = Field(True, description="Pull images that are not on this machine.")
 
+    _names = field_validator("database", "nopcommerce")(image_name)
+
 
 class Limits(_Model):
-    database_memory: str = "4g"
-    store_memory: str = "2g"
+    database_memory: str = Field("4g", description="Memory of the database container: 512m, 4g.")
+    store_memory: str = Field("2g", description="Memory of each nopCommerce container.")
+
+    _sizes = field_validator("database_memory", "store_memory")(memory_limit)
 
 
 class Timeouts(_Model):
-    database_start: float = Field(180.0, gt=0)
-    app_start: float = Field(1800.0, gt=0, description="Seconds for one app start, migrations "
-                                                        "included.")
+    database_start: float = Field(180.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False,
+                                  description="Seconds for the database server to get ready.")
+    app_start: float = Field(1800.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False,
+                             description="Seconds for one app start, migrations included.")
 
 
 class Admin(_Model):
@@ -115,6 +123,14 @@ class StoreDiff(_Model):
 
 class Checks(_Model):
     pages: tuple[str, ...] = Field((), description="Extra paths that must answer 200.")
+
+    @field_validator("pages")
+    @classmethod
+    def _store_paths(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for page in value:  # only ever the sandboxed store: never another host
+            if not page.startswith("/") or page.startswith("//") or not page.isprintable():
+                raise ValueError(f"{page!r} is not a path of the store: write it like /cart")
+        return value
     search: str | None = Field(None, description="A word /search must find a product for.")
     admin: Admin | None = None
     max_row_loss_percent: float = Field(0.0, ge=0, le=100,
@@ -128,6 +144,8 @@ class Checks(_Model):
 class Report(_Model):
     formats: tuple[ReportFormat, ...] = ("json", "markdown", "html", "junit")
     output: Path = Path("rehearsal-output")
+
+    _paths = field_validator("output", mode="before")(path_text)
 
 
 class Scenario(_Model):
@@ -151,6 +169,10 @@ class Scenario(_Model):
     @classmethod
     def _known_target(cls, value: str) -> str:
         return str(_version(value))
+
+    _paths = field_validator("scripts", mode="before")(path_text)
+
+    _environment = field_validator("app_environment")(environment)
 
     @property
     def source_version(self) -> Version:

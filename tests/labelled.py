@@ -15,5 +15,5 @@ def mine() -> dict[str, list[str]]:
 
 def labelled_ids() -> set[str]:
     docker = host.client()
-    return ({str(c.id) for c in docker.containers.list(all=True, filters=mine())}
+    return ({str(c.id) for c in docker.containers.list(all=True, filters=mine(), sparse=True)}
             | {str(n.id) for n in docker.networks.list(filters=mine())})

@@ -9,26 +9,32 @@ from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
 from rehearse.database.backup import require_provider, sha256
 from rehearse.database.backupset import inspect_backup_set
+from rehearse.database.engines import ENGINES
 from rehearse.database.restore import restored
 from rehearse.database.storedb import baseline, check_declared, detect_version
 from rehearse.errors import BadInputError, ExitCode
 from rehearse.report import inspection
 from rehearse.sandbox.labels import new_run_id
-from rehearse.sandbox.network import private_network
+from rehearse.sandbox.network import private_network, require_guard
+from rehearse.values import option_memory
 
 
 def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
-            image: str | None, memory: str, as_json: bool) -> ExitCode:
+            image: str | None, memory: str, as_json: bool,
+            allow_host_access: bool = False) -> ExitCode:
     out = terminal()
+    memory = option_memory("--memory", memory)
+    require_guard(allow_host_access)
     version = resolve(declared) if declared else None
     backup = inspect_backup_set(backup_path)
     if provider is not None:
         require_provider(backup, provider)
+    ENGINES[backup.provider].check_client()
     digest = sha256(backup.path)
     out.status(f"restoring {backup.path.name} ({backup.format.value}) into a sandbox "
                f"{backup.provider.label}")
     run_id = new_run_id()
-    with private_network(run_id) as network, restored(
+    with private_network(run_id, allow_host_access) as network, restored(
             backup, image, run_id, memory, network,
             on_progress=lambda percent: out.status(f"restored {percent}%")) as sandbox:
         detection = detect_version(sandbox.db)

@@ -7,34 +7,39 @@ from pathlib import Path
 
 from rehearse import scenario as scenarios
 from rehearse.console import terminal
-from rehearse.errors import BadInputError, ExitCode
+from rehearse.errors import BadInputError, EnvironmentNotReadyError, ExitCode
 from rehearse.interrupts import shielded
 from rehearse.lifecycle import rehearse
 from rehearse.phases import Run
 from rehearse.report import rehearsal as report
 from rehearse.results import Rehearsal, Verdict
-from rehearse.runlog import run_log
+from rehearse.runlog import FILE, run_log
 from rehearse.sandbox import cleanup
-from rehearse.sandbox.labels import new_run_id
+from rehearse.sandbox.labels import new_run_id, request_keep
+from rehearse.sandbox.network import require_guard
 
 _VERDICT_STYLE = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ERROR"}
 
 
 def run(scenario_path: Path, keep: bool, output: Path | None,
-        formats: tuple[str, ...] | None) -> ExitCode:
+        formats: tuple[str, ...] | None, allow_host_access: bool = False) -> ExitCode:
     out = terminal()
     unknown = sorted(set(formats or ()) - report.FILES.keys())
     if unknown:
         raise BadInputError(f"unknown report format {', '.join(unknown)}",
                             hint=f"choose from {', '.join(report.FILES)}")
     scenario = scenarios.load(scenario_path)
+    require_guard(allow_host_access)  # before anything starts
     run_id = new_run_id()
+    if keep:  # on every object from the start: no other run's sweep may take it for an orphan
+        request_keep(run_id)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = (output or scenario.report.output) / f"{stamp}-{run_id}"
+    folder = _report_folder((output or scenario.report.output) / f"{stamp}-{run_id}")
     out.status(f"rehearsing nopCommerce {scenario.store.version} → {scenario.target} "
                f"({scenario.store.provider.label}), run {run_id}")
     _sweep_orphans()
-    state = Run(scenario, scenario_path, run_id, folder, out)
+    state = Run(scenario, scenario_path, run_id, folder, out,
+                allow_host_access=allow_host_access)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
     with shielded():  # a stop now would lose the report of a finished rehearsal
@@ -42,6 +47,23 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
                                out.redact)
     _summary(result, written, folder)
     return code
+
+
+def _report_folder(folder: Path) -> Path:
+    """Made, and written to, before anything starts: a rehearsal must never end without its
+    reports."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / FILE).touch()
+    except (FileExistsError, NotADirectoryError):
+        raise BadInputError(f"cannot put reports in {folder.parent}: a file is in the way",
+                            hint="give a folder with --output (or report.output)") from None
+    except OSError as error:
+        raise EnvironmentNotReadyError(
+            f"cannot write reports in {folder.parent}: {error.strerror or error}",
+            hint="give a folder this user can write to with --output (or report.output)",
+        ) from None
+    return folder
 
 
 def _summary(result: Rehearsal, written: list[Path], folder: Path) -> None:

@@ -23,11 +23,13 @@ class SandboxDatabase:
 def restored(backup: Backup, image: str | None, run_id: str, memory: str | None = "4g",
              network: str | None = None,
              on_progress: Callable[[int], None] | None = None,
-             pull: bool = True, password: str | None = None) -> Iterator[SandboxDatabase]:
+             pull: bool = True, password: str | None = None,
+             ready_timeout: float | None = None) -> Iterator[SandboxDatabase]:
     engine = ENGINES[backup.provider]
     credentials = engine.credentials(password or new_password())
     spec = engine.service_spec(image or engine.default_image, credentials, memory, backup)
-    spec = replace(spec, network=network, pull=pull)
+    spec = replace(spec, network=network, pull=pull,
+                   ready_timeout=ready_timeout or spec.ready_timeout)
     with run_service(spec, run_id) as service:
         engine.restore(service, backup, credentials, on_progress)
         db = engine.open(service.endpoint, credentials)

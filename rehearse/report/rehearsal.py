@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree import ElementTree
 
 from jinja2 import Environment, PackageLoader
@@ -14,6 +16,7 @@ from jinja2 import Environment, PackageLoader
 from rehearse.results import Rehearsal, Status, Verdict
 
 SCHEMA_VERSION = 1
+_T = TypeVar("_T")
 FILES = {"json": "report.json", "markdown": "report.md", "html": "report.html",
          "junit": "junit.xml"}
 _ICONS = {Status.PASS: "✅", Status.FAIL: "❌", Status.WARN: "⚠️", Status.SKIP: "⏭️",
@@ -48,31 +51,41 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     r = rehearsal
     lines = [f"# Upgrade rehearsal: nopCommerce {r.source} → {r.target} ({r.provider})", "",
              f"**Verdict: {headline(r)}**", ""]
+    if r.exposure:
+        lines += [f"> **Warning:** {_md(r.exposure)}", ""]
     if r.error:
-        lines += [f"> {r.error}", ">", f"> Fix: {r.hint}" if r.hint else "", ""]
+        lines += [f"> {_md(r.error)}", ">", f"> Fix: {_md(r.hint)}" if r.hint else "", ""]
     lines += [f"Total time: **{duration(r.seconds)}** (started {r.started_at}, "
               f"run `{r.run_id}`)", "", "## Steps", "",
               "| Step | Kind | Result | Time | Detail |", "|---|---|---|---|---|"]
     rows = [f"| {step_name(s)} | {s.kind} | {_ICONS[s.status]} {s.status} | "
-            f"{duration(s.seconds)} | {s.detail} |" for s in r.steps]
+            f"{duration(s.seconds)} | {_md(s.detail)} |" for s in r.steps]
     lines += rows or ["| (none ran) | | | | |"]
     failed = [c for c in r.checks if c.status in (Status.FAIL, Status.ERROR)]
     lines += ["", "## Checks", "",
               f"{sum(c.status is Status.PASS for c in r.checks)} passed, {len(failed)} failed, "
               f"{sum(c.status is Status.WARN for c in r.checks)} warnings, "
               f"{sum(c.status is Status.SKIP for c in r.checks)} skipped.", ""]
-    lines += [f"- {_ICONS[c.status]} `{c.id}`: {c.summary}" for c in r.checks]
-    for check in failed:
-        lines += ["", f"### {check.id}", "", *[f"    {e}" for e in check.evidence]]
+    lines += [f"- {_ICONS[c.status]} `{c.id}`: {_md(c.summary)}" for c in r.checks]
+    for check in failed:  # an indented code block: shown as written, never rendered
+        lines += ["", f"### {check.id}", "",
+                  *[f"    {line}" for e in check.evidence for line in e.splitlines()]]
     if r.safety:
-        lines += ["", "## Made safe before any app started", ""] + [f"- {s}" for s in r.safety]
+        lines += ["", "## Made safe before any app started", ""] + [
+            f"- {_md(s)}" for s in r.safety]
     lines += ["", "## Phases", ""] + [f"- {_ICONS[p.status]} {p.name} ({duration(p.seconds)})"
                                       for p in r.phases]
     if r.backup:
         same = "unchanged" if r.backup.get("unchanged") == "true" else "CHANGED"
-        lines += ["", f"Backup `{r.backup['path']}` {same} "
+        lines += ["", f"Backup {_md(r.backup['path'])} {same} "
                       f"(sha256 {r.backup['sha256_before']})."]
     return "\n".join(line for line in lines if line is not None).rstrip() + "\n"
+
+
+def _md(text: str) -> str:
+    """Store data as Markdown text: raw HTML (`<script>`, `<img onerror>`) shows as text in
+    ticket systems that render HTML in Markdown; a `|` cannot split a table cell."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def duration(seconds: float) -> str:
@@ -117,10 +130,28 @@ def to_junit(rehearsal: Rehearsal) -> str:
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
+def scrubbed(value: _T, redact: Callable[[str], str]) -> _T:
+    """A copy of a result (dataclasses, tuples, dicts) with every string redacted."""
+    found: object = value
+    if isinstance(value, str):
+        found = redact(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        found = dataclasses.replace(value, **{
+            f.name: scrubbed(getattr(value, f.name), redact) for f in dataclasses.fields(value)})
+    elif isinstance(value, tuple | list):
+        found = type(value)(scrubbed(item, redact) for item in value)
+    elif isinstance(value, dict):
+        found = {scrubbed(k, redact): scrubbed(v, redact) for k, v in value.items()}
+    return found  # type: ignore[return-value]
+
+
 def write(rehearsal: Rehearsal, folder: Path, formats: tuple[str, ...], logs: dict[str, str],
           redact: Callable[[str], str]) -> list[Path]:
     """Every requested report, the container logs beside them; everything redacted."""
     folder.mkdir(parents=True, exist_ok=True)
+    # Redacted before any encoding (HTML, JSON, XML, URL), and once more after it: `redact`
+    # also knows each secret's encoded forms.
+    rehearsal = scrubbed(rehearsal, redact)
     logs = {name: redact(text) for name, text in logs.items()}
     renderers: dict[str, Callable[[], str]] = {
         "json": lambda: to_json(rehearsal), "markdown": lambda: to_markdown(rehearsal),

@@ -1,52 +1,52 @@
-"""Find and remove what rehearsals left behind, by label."""
+"""Find and remove what rehearsals left behind, by label. Other rehearsals (and other users)
+work on the same engine at the same time: everything is judged from the list replies alone
+(`sparse`), and an object that vanishes meanwhile is simply gone."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from docker.errors import DockerException
 
 from rehearse.sandbox import firewall, host
-from rehearse.sandbox.labels import (
-    OWNER,
-    RUN,
-    forget_kept,
-    kept_on_purpose,
-    owner_alive,
-    selector,
-)
+from rehearse.sandbox.labels import RUN, orphaned, selector
+
+_LOG = logging.getLogger("rehearse")
+
+
+def _containers(run_id: str | None) -> list[Any]:
+    return list(host.client().containers.list(all=True, filters=selector(run_id), sparse=True))
 
 
 def leftover_containers(run_id: str | None = None) -> list[str]:
-    found = host.client().containers.list(all=True, filters=selector(run_id))
-    return [str(container.name) for container in found]
+    return [str(c.attrs.get("Names", ["?"])[0]).lstrip("/") for c in _containers(run_id)]
 
 
 def orphaned_runs() -> set[str]:
-    """Runs whose process died (kill -9, a crash) without tearing down, and were not kept."""
-    docker = host.client()
-    # sparse: the labels come with the list; another run may remove an object meanwhile.
-    objects = [*docker.containers.list(all=True, filters=selector(), sparse=True),
-               *docker.networks.list(filters=selector())]
-    orphans = set()
-    for item in objects:
-        found = item.attrs.get("Labels") or item.attrs.get("Config", {}).get("Labels") or {}
-        run_id, who = found.get(RUN, ""), found.get(OWNER, "")
-        if run_id and who and not owner_alive(who) and not kept_on_purpose(run_id):
-            orphans.add(run_id)
-    return orphans
+    """Runs of this host whose process died (kill -9, a crash) without tearing down, and were
+    not kept. An engine error means no sweep this time, never a failed rehearsal."""
+    try:
+        objects = [*_containers(None), *host.client().networks.list(filters=selector())]
+    except DockerException as error:
+        _LOG.warning("skipped the orphan sweep: %s", error)
+        return set()
+    found = [item.attrs.get("Labels") or {} for item in objects]
+    return {labels[RUN] for labels in found if orphaned(labels)}
 
 
 def remove_all(run_id: str | None = None) -> int:
     """Remove every labelled container, then network; returns how many objects went."""
-    docker = host.client()
     removed = 0
-    for container in docker.containers.list(all=True, filters=selector(run_id)):
-        removed += _gone(partial(container.remove, force=True, v=True))
-    for network in docker.networks.list(filters=selector(run_id)):
-        removed += _gone(network.remove)
-    forget_kept(run_id)
+    try:
+        for container in _containers(run_id):
+            removed += _gone(partial(container.remove, force=True, v=True))
+        for network in host.client().networks.list(filters=selector(run_id)):
+            removed += _gone(network.remove)
+    except DockerException as error:  # the engine went away meanwhile: what went, went
+        _LOG.warning("cleaning up stopped early: %s", error)
     return removed + firewall.forget(run_id)
 
 

@@ -45,6 +45,8 @@ def ensure_image(image: str, pull: bool = True) -> None:
     except ImageNotFound:
         if not pull:
             raise _missing(image, "") from None
+    except DockerException as error:  # a name the engine refuses, say
+        raise _missing(image, f" ({_first_line(error)})") from error
     try:
         client().images.pull(image)
     except DockerException as error:

@@ -7,6 +7,7 @@ from contextlib import contextmanager, suppress
 
 from docker.errors import DockerException
 
+from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import firewall, host
 from rehearse.sandbox.labels import is_kept, labels
 
@@ -15,14 +16,31 @@ def network_name(run_id: str) -> str:
     return f"rehearse-{run_id}"
 
 
+def require_guard(allow_host_access: bool) -> None:
+    """Fail closed: without the egress guard a sandbox can reach this host's services."""
+    why = firewall.problem()
+    if why is not None and not allow_host_access:
+        raise guard_missing(why)
+
+
+def guard_missing(why: str) -> EnvironmentNotReadyError:
+    return EnvironmentNotReadyError(
+        f"cannot block the sandbox from this host's own services: {why}",
+        hint="run rehearse as root with iptables or nft installed (apt-get install iptables), "
+             "or pass --allow-host-access to rehearse without that guard")
+
+
 @contextmanager
-def private_network(run_id: str) -> Iterator[str]:
+def private_network(run_id: str, allow_host_access: bool = False) -> Iterator[str]:
     # Internal: no route out of the sandbox; the host gets in through relays (relay.py).
+    require_guard(allow_host_access)
     network = host.client().networks.create(
         network_name(run_id), driver="bridge", internal=True, labels=labels(run_id, "network"))
     interface = f"br-{network.id[:12]}" if network.id else ""
     blocked = bool(interface) and firewall.block_host(interface, run_id)
     try:
+        if not blocked and not allow_host_access:
+            raise guard_missing(f"the rule on {interface or 'its bridge'} was refused")
         yield network_name(run_id)
     finally:
         if not is_kept(run_id):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import tarfile
 import time
@@ -222,7 +223,7 @@ def _wait_strategy(spec: ServiceSpec) -> CompositeWaitStrategy:
     if spec.ready_command:
         strategies.append(ExecWaitStrategy(list(spec.ready_command)))
     return (CompositeWaitStrategy(*strategies)
-            .with_startup_timeout(int(spec.ready_timeout))
+            .with_startup_timeout(max(1, math.ceil(spec.ready_timeout)))
             .with_poll_interval(POLL_SECONDS))
 
 

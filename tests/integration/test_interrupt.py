@@ -36,4 +36,5 @@ def test_ctrl_c_during_a_rehearsal_cleans_up_and_exits_130(tmp_path: Path) -> No
     _, err = process.communicate(timeout=60)
     assert process.returncode == ExitCode.INTERRUPTED, err
     assert "interrupted" in err
+    assert "hint: nothing was left running" in err
     assert labelled_ids() - before == set()

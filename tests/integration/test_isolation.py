@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from rehearse.sandbox import host
+from rehearse.sandbox import firewall, host
 from rehearse.sandbox.labels import labels, new_run_id
 from rehearse.sandbox.network import private_network
 from rehearse.sandbox.service import ServiceSpec, run_service
@@ -75,8 +75,16 @@ def _accept(server: socket.socket, stop: threading.Event) -> None:
             return
 
 
-def test_a_sandbox_container_cannot_get_out(outside: tuple[object, str, str, int]) -> None:
+@pytest.mark.parametrize("guard", ["iptables", "nft"])
+def test_a_sandbox_container_cannot_get_out(outside: tuple[object, str, str, int], guard: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     control, listener_ip, gateway, host_port = outside
+    # Cron and CI runners often have no sbin on PATH: the guard is found all the same.
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    if guard == "nft":  # a machine with nft only
+        found = firewall.find
+        monkeypatch.setattr(firewall, "find", lambda name: None if name == "iptables"
+                            else found(name))
     # The control proves the targets are really there.
     assert reach(control, listener_ip, 8000)
     assert reach(control, gateway, host_port)
@@ -92,3 +100,4 @@ def test_a_sandbox_container_cannot_get_out(outside: tuple[object, str, str, int
             with socket.create_connection(("127.0.0.1", service.endpoint.port), timeout=5):
                 pass
             assert host.client().networks.get(network).attrs["Internal"] is True
+    assert firewall.forget(run_id) == 0, "the run's rule outlived its network"

@@ -30,7 +30,8 @@ PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "results.py",
         "database/neutralize.py", "store/appdata.py", "store/startup.py",
         "checks/data.py", "checks/context.py", "database/backupset.py",
         "database/mssql_header.py", "database/mssql_media.py", "database/mssql_tsql.py",
-        "database/mssql_restore.py", "database/mssql_diagnose.py", "database/fulltext.py")
+        "database/mssql_restore.py", "database/mssql_diagnose.py", "database/fulltext.py",
+        "values.py")
 STDLIB = {"rehearse", "__future__", "bisect", "dataclasses", "enum", "functools", "re",
           "itertools", "typing", "collections", "json", "pathlib", "time", "os", "stat"}
 

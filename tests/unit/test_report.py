@@ -80,3 +80,45 @@ def test_every_written_file_is_redacted(tmp_path: Path) -> None:
     assert {p.name for p in written} == {"report.json", "report.md", "report.html", "junit.xml"}
     for path in [*written, tmp_path / "logs" / "store-4.60.log"]:
         assert SECRET not in path.read_text(), path
+
+
+def test_markdown_shows_store_data_as_text_never_as_html() -> None:
+    from dataclasses import replace
+
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)"> | cell'
+    rehearsal = replace(sample(), error=hostile, checks=(
+        CheckResult("page.product", Status.FAIL, 0.1, hostile, (hostile,)),),
+        steps=(StepResult("4.50", "4.60", "app-migration", Status.FAIL, 1.0, hostile),),
+        safety=(hostile,), exposure=hostile)
+    text = report.to_markdown(rehearsal)
+    outside_code = "\n".join(line for line in text.splitlines() if not line.startswith("    "))
+    assert "<script>" not in outside_code and "<img" not in outside_code
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in outside_code
+    assert "\\| cell" in outside_code  # a pipe cannot split a table row
+    assert f"    {hostile}" in text  # evidence: an indented code block, shown as written
+
+
+def test_redaction_happens_before_encoding_and_knows_encoded_forms(tmp_path: Path) -> None:
+    from rehearse.console import Terminal
+
+    secret = "Zq9x&<>\"' \\é"
+    terminal = Terminal()
+    terminal.add_secret(secret)
+    written = report.write(replace_error(sample(), f"failed with {secret}"), tmp_path,
+                           ("json", "markdown", "html", "junit"), {}, terminal.redact)
+    for path in written:
+        text = path.read_text()
+        assert "Zq9x" not in text and "********" in text, path
+
+
+def replace_error(rehearsal: Rehearsal, error: str) -> Rehearsal:
+    from dataclasses import replace
+
+    check = replace(rehearsal.checks[0], summary=error)
+    return replace(rehearsal, error=error, checks=(check, *rehearsal.checks[1:]))
+
+
+def test_scrubbed_redacts_every_string_of_a_result() -> None:
+    found = report.scrubbed(sample(), lambda text: text.replace("4.60", "x"))
+    assert "4.60" not in report.to_json(found)
+    assert found.steps[0].target == "x" and found.phases[1].detail == "x failed <script>"

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from rehearse.catalog import Provider
 from rehearse.console import terminal
@@ -166,3 +168,156 @@ def test_a_backup_list_and_tde_certificates_resolve_beside_the_scenario(tmp_path
 def test_a_single_backup_still_has_no_more_parts(tmp_path: Path) -> None:
     scenario = load(write(tmp_path, GOOD))
     assert scenario.store.more_backups == () and scenario.store.certificates == ()
+
+
+# Field values as careless users write them: sizes, durations, paths, versions, images, anything.
+_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+_sizes = st.one_of(st.from_regex(r"\A ?\d{0,6}(\.\d{0,3})? ?[kKmMgGtTbB]?[iI]?[bB]? ?\Z"),
+                   st.sampled_from(["two gigs", "1k", "2g", "512", "0m", "-1g", "1e9", "∞"]),
+                   st.integers(-10, 10**12), st.floats(), _texts)
+_durations = st.one_of(st.floats(), st.integers(-5, 10**12),
+                       st.sampled_from(["1", "1s", "10m", ".inf", "-.inf", ".nan"]), _texts)
+_paths = st.one_of(_texts, st.sampled_from(["", ".", "/", "a\0b", "x" * 300, "~/shop.bak",
+                                            "../../../etc/passwd", "/dev/null"]))
+_versions = st.one_of(_texts, st.floats(), st.integers(-5, 500),
+                      st.sampled_from(["4.50", "4.5", "4.50.99", "3.90", "10.0", "4.", ""]))
+_images = st.one_of(_texts, st.sampled_from(["postgres:16", "UPPER:1", "a:{version}", "a b",
+                                             "x@sha256:00", ":", "localhost:5000/a/b:1"]))
+_FIELDS: dict[tuple[str, ...], st.SearchStrategy[object]] = {
+    ("limits", "database_memory"): _sizes, ("limits", "store_memory"): _sizes,
+    ("timeouts", "database_start"): _durations, ("timeouts", "app_start"): _durations,
+    ("store", "backup"): _paths, ("store", "app_data"): _paths, ("store", "pictures"): _paths,
+    ("scripts",): _paths, ("report", "output"): _paths,
+    ("store", "version"): _versions, ("target",): _versions,
+    ("images", "database"): _images, ("images", "nopcommerce"): _images,
+    ("checks", "pages"): st.lists(_texts, max_size=2),
+    ("checks", "max_row_loss_percent"): _durations,
+    ("app_environment",): st.dictionaries(_texts, _texts, max_size=2),
+}
+
+
+def _base() -> dict[str, object]:
+    import yaml
+
+    return dict(yaml.safe_load(GOOD))
+
+
+def _downstream(scenario: object) -> None:
+    """What later code does with the values must work too: Docker's size parser, timeouts as
+    integers, image names as Docker reads them, paths the file system can look at."""
+    import math
+
+    from docker.utils import parse_bytes, parse_repository_tag
+
+    from rehearse.scenario import Scenario
+
+    assert isinstance(scenario, Scenario)
+    for size in (scenario.limits.database_memory, scenario.limits.store_memory):
+        assert parse_bytes(size) >= 128 * 1024**2
+    for seconds in (scenario.timeouts.database_start, scenario.timeouts.app_start):
+        assert math.isfinite(seconds) and seconds > 0
+    for image in (scenario.images.database, scenario.images.nopcommerce):
+        if image is not None:
+            parse_repository_tag(image)
+    for path in (scenario.store.backup, scenario.store.app_data, scenario.report.output):
+        path.exists()  # raises on what no file system takes (NUL, overlong names)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(_FIELDS)).flatmap(
+    lambda keys: st.tuples(st.just(keys), _FIELDS[keys])))
+def test_no_field_value_makes_rehearse_fail_internally(field: tuple[tuple[str, ...], object]
+                                                       ) -> None:
+    import tempfile
+
+    import yaml
+
+    keys, value = field
+    data = _base()
+    node = data
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})  # type: ignore[assignment]
+    node[keys[-1]] = value
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        try:
+            scenario = load(path)
+        except BadInputError as error:
+            assert error.message and error.hint
+            return
+        _downstream(scenario)
+
+
+# Which test shows each scenario field changing what a rehearsal does. A new field needs a line.
+_REACH = "test_scenario_fields::test_the_scenarios_settings_reach_the_sandbox_checks_and_reports"
+_SAMPLE = "unit.checks.test_store_diff::test_the_sample_is_seeded_active_and_bounded"
+FIELD_TESTS = {
+    "store.version": "test_run::test_a_clean_upgrade_passes_with_every_report",
+    "store.provider": (
+        "test_safety::test_a_backup_of_another_provider_is_exit_2_not_a_changed_backup"),
+    "store.backup": "test_run::test_a_corrupt_backup_is_exit_2_with_a_report",
+    "store.app_data": "test_run::test_lost_settings_show_as_the_install_page",
+    "store.pictures": _REACH,
+    "target": "test_run::test_bad_scenarios_exit_2_before_anything_starts",
+    "stepwise": _REACH,
+    "scripts": "test_safety::test_a_missing_upgrade_script_is_exit_2_before_any_container",
+    "images.database": "test_run::test_a_clean_upgrade_passes_with_every_report",
+    "images.nopcommerce": "test_safety::test_an_image_that_is_not_there_is_exit_3_naming_it",
+    "images.pull": "test_safety::test_an_image_that_is_not_there_is_exit_3_naming_it",
+    "anonymize": "test_neutralize::test_mail_jobs_and_personal_data",
+    "app_environment": "test_run::test_a_failing_migration_fails_the_rehearsal",
+    "limits.database_memory": _REACH,
+    "limits.store_memory": "test_run::test_running_out_of_memory_is_an_environment_error",
+    "timeouts.database_start": "test_safety::test_the_database_start_timeout_is_the_scenarios",
+    "timeouts.app_start": "test_scenario_fields::test_the_app_start_timeout_is_the_scenarios",
+    "checks.pages": _REACH,
+    "checks.search": _REACH,
+    "checks.admin.email": "test_run::test_a_wrong_admin_password_fails_the_check",
+    "checks.admin.password": "test_run::test_a_wrong_admin_password_fails_the_check",
+    "checks.max_row_loss_percent": _REACH,
+    "checks.ignore_tables": "test_scenario_fields::test_ignored_tables_do_not_count_lost_rows",
+    "report.formats": _REACH,
+    "report.output": "test_run::test_a_clean_upgrade_passes_with_every_report",
+    "checks.store_diff.enabled": (
+        "test_before_after::test_a_migration_that_toggles_on_every_start_fails_the_second_start"),
+    "checks.store_diff.allow": (
+        "test_before_after::test_an_allowed_difference_passes_and_is_counted"),
+    "checks.store_diff.sample": _SAMPLE,
+    "checks.store_diff.seed": _SAMPLE,
+    "checks.second_start": "test_before_after::test_a_translation_overwritten_with_english_is_named",
+    # SQL Server cannot run here: the effect is shown on the T-SQL and the checks before the start.
+    "store.more_backups": ("unit.test_mssql_restore::"
+                           "test_a_chain_restores_full_then_newest_differential_then_logs_"
+                           "norecovery_until_last"),
+    "store.certificates.certificate": (
+        "unit.test_mssql_restore::test_certificates_are_created_first_from_the_users_files"),
+    "store.certificates.private_key": (
+        "unit.test_mssql_restore::test_certificates_are_created_first_from_the_users_files"),
+    "store.certificates.password": (
+        "unit.test_mssql_restore::test_certificates_are_created_first_from_the_users_files"),
+    "store.copy_backup": ("unit.test_mssql_diagnose::"
+                          "test_copy_backup_copies_instead_of_mounting_and_skips_the_read_check"),
+}
+
+
+def _leaves(model: type[BaseModel], prefix: str = "") -> set[str]:
+    found = set()
+    for name, info in model.model_fields.items():
+        inner = [a for a in (info.annotation, *get_args(info.annotation))
+                 if isinstance(a, type) and issubclass(a, BaseModel)]
+        found |= _leaves(inner[0], f"{prefix}{name}.") if inner else {prefix + name}
+    return found
+
+
+def test_every_scenario_field_has_a_test_showing_its_effect() -> None:
+    import importlib
+
+    from rehearse.scenario import Scenario
+
+    assert _leaves(Scenario) == set(FIELD_TESTS)
+    for where in FIELD_TESTS.values():
+        module, _, name = where.partition("::")
+        package = "tests" if module.startswith("unit.") else "tests.integration"
+        found = importlib.import_module(f"{package}.{module}")
+        assert callable(getattr(found, name, None)), where

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import secrets
@@ -13,7 +14,7 @@ from typing import Any, Protocol
 from rehearse.catalog import Provider
 from rehearse.database.backup import Backup
 from rehearse.database.storedb import QueryError
-from rehearse.errors import BadInputError
+from rehearse.errors import BadInputError, EnvironmentNotReadyError
 from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
 
 BACKUP_DIR = "/backup"
@@ -65,6 +66,11 @@ class Engine(Protocol):
         ...
 
     def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
+        ...
+
+    def check_client(self) -> None:
+        """Fail with the install command when this machine lacks the driver; before any
+        container starts."""
         ...
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
@@ -138,6 +144,14 @@ class SqlDatabase:
         except self._errors as error:
             raise QueryError(str(error)) from error
         return cursor
+
+
+def require_module(module: str, install: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ImportError as error:
+        raise EnvironmentNotReadyError(f"the database driver {module} cannot be loaded ({error})",
+                                       hint=f"install it: {install}") from error
 
 
 def database_spec(image: str, port: int, env: dict[str, str], memory: str | None,

@@ -14,6 +14,7 @@ from rehearse.database.engines.base import (
     Dialect,
     SqlDatabase,
     database_spec,
+    require_module,
     restore_failed,
 )
 from rehearse.errors import BadInputError
@@ -38,6 +39,9 @@ class MySQL:
                      backup: Backup | None = None) -> ServiceSpec:
         env = {"MYSQL_ROOT_PASSWORD": credentials.password, "MYSQL_DATABASE": credentials.database}
         return database_spec(image, self.port, env, memory, backup, ready_log=_READY)
+
+    def check_client(self) -> None:
+        require_module("pymysql", "pip install rehearse (pymysql is a dependency)")
 
     def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
         import pymysql

@@ -15,6 +15,7 @@ from rehearse.database.engines.base import (
     Dialect,
     SqlDatabase,
     database_spec,
+    require_module,
     restore_failed,
 )
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
@@ -46,6 +47,9 @@ class PostgreSQL:
             ready_command=("pg_isready", "-h", "127.0.0.1", "-U", credentials.user,
                            "-d", credentials.database),
         )
+
+    def check_client(self) -> None:
+        require_module("psycopg", "pip install rehearse (psycopg[binary] is a dependency)")
 
     def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
         import psycopg

@@ -21,6 +21,7 @@ from rehearse.database.engines.base import (
     SqlDatabase,
     backup_mount,
     database_spec,
+    require_module,
     restore_failed,
 )
 from rehearse.database.mssql_diagnose import (
@@ -55,8 +56,8 @@ def choose_driver(available: Sequence[str], override: str | None = None) -> str:
             return name
     raise EnvironmentNotReadyError(
         "no ODBC driver for SQL Server is installed",
-        hint="install unixodbc and tdsodbc (FreeTDS), or Microsoft's ODBC Driver 18; or name a "
-             "driver library path in the scenario")
+        hint="install one: apt-get install unixodbc tdsodbc (FreeTDS), or Microsoft's ODBC "
+             "Driver 18")
 
 
 def connection_string(driver: str, endpoint: Endpoint, credentials: Credentials,
@@ -110,6 +111,14 @@ class SqlServer:
                              ready_timeout=180.0)
         return replace(spec, mounts=_mounts(backup), copies=_copies(backup),
                        files=_certificate_files(backup), pre_start=_engine_check, explain=explain)
+
+    def check_client(self) -> None:
+        # pyodbc is optional (it needs unixODBC): only SQL Server stores need it.
+        require_module("pyodbc", "apt-get install unixodbc tdsodbc && "
+                                 "pip install 'rehearse[sqlserver]'")
+        import pyodbc
+
+        choose_driver(pyodbc.drivers(), self._driver)
 
     def open(self, endpoint: Endpoint, credentials: Credentials,
              database: str | None = None) -> SqlDatabase:
