@@ -78,6 +78,7 @@ def test_a_translation_overwritten_with_english_is_named(store: Path,  # noqa: F
         "data.localization"]["evidence"]
     assert checks["data.catalogue"]["status"] == checks["data.slugs"]["status"] == "pass"
     assert checks["data.permissions"]["status"] == "pass"
+    assert "restart.changes-nothing" not in checks  # second_start: false
 
 
 def test_guests_granted_prices_by_480s_permission_migration_fail_the_run(
