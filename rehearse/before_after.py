@@ -10,7 +10,7 @@ from rehearse import catalog
 from rehearse.checks import storefront
 from rehearse.checks.context import Storefront
 from rehearse.checks.sample import draw
-from rehearse.database import fingerprint
+from rehearse.database import datasnap, fingerprint
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import MARKS, Run, serve, started_app
 from rehearse.results import CheckResult, Status
@@ -24,6 +24,8 @@ RESTART_CHECK = "restart.changes-nothing"
 
 
 def record_before(run: Run) -> None:
+    """After make safe (whose changes are not the upgrade's), before any app starts."""
+    run.data_before = datasnap.take(run.db.db)
     settings = run.scenario.checks.store_diff
     if not settings.enabled:
         return

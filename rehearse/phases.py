@@ -14,6 +14,7 @@ from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings, Storefront
 from rehearse.console import Terminal
+from rehearse.database import datasnap
 from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256
 from rehearse.database.backupset import inspect_backup_set
 from rehearse.database.engines import ENGINES
@@ -85,6 +86,7 @@ class Run:
     kept: str = ""
     safety: tuple[str, ...] = ()
     storefront: Storefront | None = None
+    data_before: datasnap.DataSnapshot | None = None
     app_stack: ExitStack = field(default_factory=ExitStack)  # the app serving the checks
     allow_host_access: bool = False
     exposure: str = ""
@@ -306,7 +308,8 @@ def smoke_checks(run: Run) -> None:
                                settings.admin.password if settings.admin else None,
                                settings.max_row_loss_percent, settings.ignore_tables,
                                settings.store_diff.allow),
-        storefront=run.storefront)
+        storefront=run.storefront, data_before=run.data_before,
+        data_after=datasnap.take(run.db.db) if run.data_before else None)
     run.checks = run_checks(context, on_result=lambda r: run.out.status(
         f"    {MARKS[r.status]} {r.id}: {r.summary}"))
     run.logs.update(context.attachments)

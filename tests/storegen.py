@@ -16,6 +16,12 @@ from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.service import Mount, Service, run_service
 from rehearse.version import Version
 from tests import images
+from tests.store_reference import (
+    reference_sql,
+    resource_language,
+    resource_name,
+    resource_value,
+)
 
 LOCAL_IMAGES = {Provider.POSTGRESQL: images.POSTGRES, Provider.MYSQL: images.MARIADB}
 
@@ -89,6 +95,7 @@ class StoreShape:
     description_bytes: int = 200
     own_migration_rows: bool = True
     random_descriptions: bool = False  # product descriptions that compress like real text does
+    guests_see_prices: bool = True  # False: the owner took DisplayPrices from guests
 
     def table(self, name: str) -> str:
         return name.lower() if self.lower_case_tables else name
@@ -197,17 +204,32 @@ def _numbers(provider: Provider, count: int) -> str:
     return f"(SELECT {value} + 1 AS n FROM {joins}) AS s WHERE n <= {count}"
 
 
+# Per table, columns whose values pair up across rows (a resource in every language).
+TABLE_SPECIAL = {("LocaleStringResource", "LanguageId"): resource_language,
+                 ("LocaleStringResource", "ResourceName"): resource_name,
+                 ("LocaleStringResource", "ResourceValue"): resource_value}
+
+
+def _table_value(shape: StoreShape, table: str, column: str, kind: str) -> str:
+    special = TABLE_SPECIAL.get((table, column))
+    if special is not None:
+        return special(shape.provider)
+    return _value(shape.provider, column, kind, shape.description_bytes,
+                  shape.random_descriptions)
+
+
 def data_sql(shape: StoreShape, quote: str) -> list[str]:
     statements = []
     for table, columns in SCHEMA:
         if table in shape.omit_tables:
             continue
         names = ", ".join(f"{quote}{c}{quote}" for c, _ in (("Id", "int"), *columns))
-        values = ", ".join(["n"] + [_value(shape.provider, c, t, shape.description_bytes,
-                                           shape.random_descriptions) for c, t in columns])
+        values = ", ".join(["n"] + [_table_value(shape, table, c, t) for c, t in columns])
         statements.append(f"INSERT INTO {quote}{shape.table(table)}{quote} ({names}) "
                           f"SELECT {values} FROM {_numbers(shape.provider, shape.rows(table))}")
     statements += _entity_slugs(shape, quote)
+    statements += reference_sql(shape.version, shape.provider, quote, shape.table,
+                                shape.guests_see_prices)
     rows = migration_rows(shape.version)
     if shape.own_migration_rows and rows:
         rows.append((638500000000000000, "New tables and columns added for Widgets.MyCustom"))

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import sim_catalog
 import sim_changes
+import sim_data
 
 APP_DATA = "/app/App_Data"
 LINES = ["4.30", "4.40", "4.50", "4.60", "4.70", "4.80", "4.90"]
@@ -191,6 +192,7 @@ def migrate(store, current):
                       "occurred executing the following sql)")
             label = f"nopCommerce version {LABELS[version]}. Update {kind}"
             store.rows(f"INSERT INTO {table} VALUES (%s, %s, %s)", (number, datetime.utcnow(), label))
+            sim_data.on_migration(store, version, kind)
             if version == "4.60" and kind == "Data" and store.t("GenericAttribute"):
                 # 4.60 moves customer fields out of GenericAttribute (nopcommerce.md §10, #4601).
                 ga = store.t("GenericAttribute")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from rehearse.checks import customer_view, data, pages
+from rehearse.checks import customer_view, data, data_diff, pages
 from rehearse.checks.context import CheckContext, Outcome
 from rehearse.results import CheckResult, Status
 
@@ -25,6 +25,11 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("data.migrations", data.migrations),
     ("data.log-errors", data.log_errors),
     ("data.plugins", data.plugins),
+    ("data.catalogue", data_diff.catalogue),
+    ("data.slugs", data_diff.slugs),
+    ("data.permissions", data_diff.permissions),
+    ("data.localization", data_diff.localization),
+    ("data.settings", data_diff.settings),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rehearse.checks.sample import Sample
+from rehearse.database.datasnap import DataSnapshot
 from rehearse.database.storedb import Baseline, Database
 from rehearse.results import Status
 from rehearse.version import Version
@@ -47,5 +48,7 @@ class CheckContext:
     expected_shrinking: frozenset[str] = frozenset()
     settings: CheckSettings = field(default_factory=CheckSettings)
     storefront: Storefront | None = None
+    data_before: DataSnapshot | None = None
+    data_after: DataSnapshot | None = None
     # Files a check leaves for the report folder (name → text), e.g. every difference found.
     attachments: dict[str, str] = field(default_factory=dict)

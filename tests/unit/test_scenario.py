@@ -285,7 +285,8 @@ FIELD_TESTS = {
         "test_before_after::test_an_allowed_difference_passes_and_is_counted"),
     "checks.store_diff.sample": _SAMPLE,
     "checks.store_diff.seed": _SAMPLE,
-    "checks.second_start": "test_before_after::test_a_translation_overwritten_with_english_is_named",
+    "checks.second_start": (
+        "test_before_after::test_a_translation_overwritten_with_english_is_named"),
     # SQL Server cannot run here: the effect is shown on the T-SQL and the checks before the start.
     "store.more_backups": ("unit.test_mssql_restore::"
                            "test_a_chain_restores_full_then_newest_differential_then_logs_"

@@ -1,0 +1,150 @@
+"""Data that must survive, compared at the database before and after the upgrade: the catalogue
+and URL slugs row by row, each role's permissions, translations and settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rehearse.checks.acl_renames import after_480
+from rehearse.checks.context import CheckContext, Outcome
+from rehearse.database.datasnap import RowHashes
+from rehearse.results import Status
+from rehearse.version import Version
+
+SHOWN = 10
+DEFAULT_LANGUAGE = "en"
+# Settings an upgrade deletes on purpose, with the migration that does it.
+EXPECTED_SETTING_CHANGES: dict[Version, tuple[str, ...]] = {
+    # 4.40 UpgradeTo440/SettingMigration.cs deletes the full-text settings (nopcommerce.md §11).
+    Version(4, 40): ("commonsettings.usefulltextsearch", "commonsettings.fulltextmode"),
+}
+
+
+def _rows(before: RowHashes, after: RowHashes) -> tuple[list[int], list[int], list[int]]:
+    """Ids changed, gone and new: a merge over two ascending id lists."""
+    old = dict(zip(before.ids, before.hashes, strict=True))
+    changed, new = [], []
+    for row_id, value in zip(after.ids, after.hashes, strict=True):
+        was = old.pop(row_id, None)
+        if was is None:
+            new.append(row_id)
+        elif was != value:
+            changed.append(row_id)
+    return changed, sorted(old), new
+
+
+def _ids(label: str, ids: list[int]) -> list[str]:
+    if not ids:
+        return []
+    more = f" … and {len(ids) - SHOWN} more" if len(ids) > SHOWN else ""
+    return [f"{label} ({len(ids)}): ids {', '.join(map(str, ids[:SHOWN]))}{more}"]
+
+
+def _sides(context: CheckContext, part: str) -> tuple[Any, Any] | None:
+    """Before and after of one part of the snapshot; None when the store had none of it."""
+    before, after = context.data_before, context.data_after
+    if before is None or after is None or not _has(getattr(before, part)):
+        return None
+    return getattr(before, part), getattr(after, part)
+
+
+def _graded(evidence: list[str], failed: Any, warned: Any, passed: str) -> Outcome:
+    """FAIL with `failed` when it is a text, else WARN with `warned`, else PASS."""
+    if failed:
+        return Status.FAIL, str(failed), evidence
+    if warned:
+        return Status.WARN, str(warned), evidence
+    return Status.PASS, passed, evidence
+
+
+def _has(value: Any) -> bool:
+    return bool(value.ids) if isinstance(value, RowHashes) else bool(value)
+
+
+def catalogue(context: CheckContext) -> Outcome:
+    pair = _sides(context, "catalogue")
+    if pair is None:
+        return Status.SKIP, "no catalogue to compare", []
+    before, after = pair
+    changed, gone, _ = _rows(before, after)
+    evidence = [f"compared {len(before.ids)} products on {', '.join(before.columns)}"]
+    evidence += _ids("changed", changed) + _ids("gone", gone)
+    if changed or gone:
+        return (Status.FAIL, f"{len(changed)} products changed and {len(gone)} gone "
+                             f"({', '.join(before.columns)})", evidence)
+    return Status.PASS, f"all {len(before.ids)} products kept name, SKU, prices, stock", evidence
+
+
+def slugs(context: CheckContext) -> Outcome:
+    pair = _sides(context, "slugs")
+    if pair is None:
+        return Status.SKIP, "no URL records to compare", []
+    changed, gone, _ = _rows(*pair)
+    evidence = _ids("changed", changed) + _ids("gone", gone)
+    if changed or gone:
+        return (Status.FAIL, f"{len(changed) + len(gone)} URL slugs changed or gone: old links "
+                             "and search results break", evidence)
+    return Status.PASS, f"all {len(pair[0].ids)} URL slugs kept", evidence
+
+
+def permissions(context: CheckContext) -> Outcome:
+    pair = _sides(context, "permissions")
+    if pair is None:
+        return Status.SKIP, "no permissions to compare", []
+    crosses_480 = context.source.line < Version(4, 80) <= context.target.line
+    before = {role: after_480(names) if crosses_480 else names
+              for role, names in pair[0].items()}
+    known = frozenset().union(*before.values())
+    granted, lost, new = [], [], []
+    for role in sorted(before.keys() | pair[1].keys()):
+        had, has = before.get(role, frozenset()), pair[1].get(role, frozenset())
+        granted += [f"{role} were granted {p}" for p in sorted(has - had) if p in known]
+        new += [f"{role}: new permission {p}" for p in sorted(has - had) if p not in known]
+        lost += [f"{role} lost {p}" for p in sorted(had - has)]
+    evidence = granted + lost + new[:SHOWN]
+    note = " (4.80's renames mapped)" if crosses_480 else ""
+    return _graded(evidence,
+                   (granted or lost) and f"{len(granted)} permissions granted and {len(lost)} "
+                                         f"taken away{note}",
+                   new and f"{len(new)} new permissions granted by the upgrade{note}",
+                   f"every role kept exactly its permissions{note}")
+
+
+def localization(context: CheckContext) -> Outcome:
+    pair = _sides(context, "resources")
+    if pair is None:
+        return Status.SKIP, "no locale resources to compare", []
+    before, after = pair
+    english = {name: value for (code, name), value in after.items()
+               if code.lower() == DEFAULT_LANGUAGE}
+    overwritten = sorted(f"{code}: {name}" for (code, name), value in after.items()
+                         if code.lower() != DEFAULT_LANGUAGE and english.get(name) == value
+                         and before.get((code, name), value) != value)
+    languages = {code for code, _ in after if code.lower() != DEFAULT_LANGUAGE}
+    missing = sorted(f"{code}: {name}" for code in languages for name in english
+                     if (code, name) not in after)
+    evidence = [f"overwritten with English: {line}" for line in overwritten[:SHOWN]]
+    evidence += [f"only in English: {line}" for line in missing[:SHOWN]]
+    return _graded(evidence,
+                   overwritten and f"{len(overwritten)} translations overwritten with English",
+                   missing and f"{len(missing)} resources exist in English only (customers "
+                               "see the raw key)",
+                   f"translations kept in {len(languages)} other languages")
+
+
+def settings(context: CheckContext) -> Outcome:
+    pair = _sides(context, "settings")
+    if pair is None:
+        return Status.SKIP, "no settings to compare", []
+    before, after = pair
+    expected = {name for line, names in EXPECTED_SETTING_CHANGES.items()
+                if context.source.line < line <= context.target.line for name in names}
+    removed = sorted(k for k in before if k not in after and k.split("/")[0] not in expected)
+    changed = sorted(k for k in before if k in after and before[k] != after[k]
+                     and k.split("/")[0] not in expected)
+    evidence = [f"removed: {k}" for k in removed[:SHOWN]]
+    evidence += [f"changed: {k}: {before[k][:60]} → {after[k][:60]}" for k in changed[:SHOWN]]
+    if removed or changed:
+        return (Status.WARN, f"the upgrade removed {len(removed)} and changed {len(changed)} "
+                             "settings", evidence)
+    return Status.PASS, "no setting removed or changed beyond the expected ones", evidence

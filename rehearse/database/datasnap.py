@@ -1,0 +1,127 @@
+"""The store's data that must survive an upgrade, read the same way before and after on every
+engine: the catalogue and URL slugs (a 64-bit hash per row, kept in compact arrays so a catalogue
+of 700,000 products costs about 11 MB), each role's permissions, every locale resource and every
+setting (nopcommerce.md §11, "Data changes with equal row counts")."""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rehearse.database.storedb import Database, Tables
+
+BATCH = 20_000  # rows per query: Id ranges, the one paging all three dialects share
+CATALOGUE = ("Name", "Sku", "Price", "OldPrice", "Published", "Deleted", "StockQuantity")
+SLUG = ("EntityName", "EntityId", "LanguageId", "IsActive", "Slug")
+
+
+@dataclass(frozen=True)
+class RowHashes:
+    """Row ids in ascending order and a hash of each row's values."""
+
+    columns: tuple[str, ...] = ()
+    ids: array[int] = field(default_factory=lambda: array("q"))
+    hashes: array[int] = field(default_factory=lambda: array("q"))
+
+
+@dataclass(frozen=True)
+class DataSnapshot:
+    catalogue: RowHashes
+    slugs: RowHashes
+    permissions: dict[str, frozenset[str]]  # role → permission system names
+    resources: dict[tuple[str, str], str]  # (language code, resource name) → value
+    settings: dict[str, str]  # "name/store" → value
+
+
+def digest(values: tuple[object, ...]) -> int:
+    text = "\x1f".join(_plain(v) for v in values)
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big",
+                          signed=True)
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return "\x00"
+    if isinstance(value, Decimal | float):
+        return str(Decimal(str(value)).normalize())  # 18.9900 and 18.99 are one price
+    if isinstance(value, bool):
+        return str(int(value))  # boolean on PostgreSQL, bit or tinyint elsewhere
+    return str(value)
+
+
+def _present(db: Database, table: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
+    columns, _ = db.query(f"SELECT * FROM {db.quote(table)} WHERE 1 = 0")
+    by_lower = {c.lower(): c for c in columns}
+    return tuple(by_lower[w.lower()] for w in wanted if w.lower() in by_lower)
+
+
+def _batches(db: Database, table: str, columns: tuple[str, ...]) -> Iterator[tuple[object, ...]]:
+    q = db.quote
+    _, bounds = db.query(f"SELECT MIN({q('Id')}), MAX({q('Id')}) FROM {q(table)}")
+    low, high = bounds[0]
+    if low is None:
+        return
+    selected = ", ".join(q(c) for c in ("Id", *columns))
+    for start in range(int(low), int(high) + 1, BATCH):
+        _, rows = db.query(f"SELECT {selected} FROM {q(table)} WHERE {q('Id')} BETWEEN "
+                           f"{start} AND {start + BATCH - 1} ORDER BY {q('Id')}")
+        yield from rows
+
+
+def row_hashes(db: Database, tables: Tables, name: str, wanted: tuple[str, ...]) -> RowHashes:
+    table = tables.find(name)
+    if table is None:
+        return RowHashes()
+    columns = _present(db, table, wanted)
+    found = RowHashes(columns)
+    for row in _batches(db, table, columns):
+        found.ids.append(int(row[0]))  # type: ignore[call-overload]
+        found.hashes.append(digest(row[1:]))
+    return found
+
+
+def permissions(db: Database, tables: Tables) -> dict[str, frozenset[str]]:
+    names = [tables.find(t) for t in ("PermissionRecord", "PermissionRecord_Role_Mapping",
+                                      "CustomerRole")]
+    if None in names:
+        return {}
+    record, mapping, role = (db.quote(str(n)) for n in names)
+    q = db.quote
+    _, rows = db.query(
+        f"SELECT r.{q('SystemName')}, p.{q('SystemName')} FROM {mapping} m "
+        f"JOIN {record} p ON p.{q('Id')} = m.{q('PermissionRecord_Id')} "
+        f"JOIN {role} r ON r.{q('Id')} = m.{q('CustomerRole_Id')}")
+    found: dict[str, set[str]] = {}
+    for role_name, permission in rows:
+        found.setdefault(str(role_name), set()).add(str(permission))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def resources(db: Database, tables: Tables) -> dict[tuple[str, str], str]:
+    table, languages = tables.find("LocaleStringResource"), tables.find("Language")
+    if table is None or languages is None:
+        return {}
+    q = db.quote
+    _, rows = db.query(
+        f"SELECT l.{q('UniqueSeoCode')}, r.{q('ResourceName')}, r.{q('ResourceValue')} "
+        f"FROM {q(table)} r JOIN {q(languages)} l ON l.{q('Id')} = r.{q('LanguageId')}")
+    return {(str(code), str(name).lower()): str(value or "") for code, name, value in rows}
+
+
+def settings(db: Database, tables: Tables) -> dict[str, str]:
+    table = tables.find("Setting")
+    if table is None:
+        return {}
+    q = db.quote
+    _, rows = db.query(f"SELECT {q('Name')}, {q('StoreId')}, {q('Value')} FROM {q(table)}")
+    return {f"{str(name).lower()}/{store}": str(value or "") for name, store, value in rows}
+
+
+def take(db: Database) -> DataSnapshot:
+    tables = Tables(db.table_names())
+    return DataSnapshot(row_hashes(db, tables, "Product", CATALOGUE),
+                        row_hashes(db, tables, "UrlRecord", SLUG),
+                        permissions(db, tables), resources(db, tables), settings(db, tables))

@@ -1,0 +1,102 @@
+"""The database-level comparisons, on snapshots built by hand and taken from SQLite."""
+
+from __future__ import annotations
+
+from array import array
+from decimal import Decimal
+
+from rehearse.checks import data_diff
+from rehearse.checks.acl_renames import after_480
+from rehearse.checks.context import CheckContext
+from rehearse.database import datasnap
+from rehearse.database.datasnap import DataSnapshot, RowHashes
+from rehearse.database.storedb import Baseline
+from rehearse.results import Status
+from rehearse.version import Version
+from tests.unit.checks.sqlite_store import SqliteStore
+
+
+def _snapshot(rows: dict[int, int] | None = None,
+              permissions: dict[str, frozenset[str]] | None = None,
+              resources: dict[tuple[str, str], str] | None = None,
+              settings: dict[str, str] | None = None) -> DataSnapshot:
+    ids = sorted(rows or {})
+    catalogue = RowHashes(("Name",), array("q", ids), array("q", [(rows or {})[i] for i in ids]))
+    return DataSnapshot(catalogue, RowHashes(), permissions or {}, resources or {},
+                        settings or {})
+
+
+def _context(before: DataSnapshot, after: DataSnapshot, source: str = "4.70",
+             target: str = "4.80") -> CheckContext:
+    empty = Baseline({}, (), ())
+    return CheckContext(None, SqliteStore(), Version.parse(source), Version.parse(target),
+                        empty, empty, 0, (), (), data_before=before, data_after=after)
+
+
+def test_changed_and_gone_products_are_listed_by_id() -> None:
+    before = _snapshot({1: 10, 2: 20, 3: 30, 4: 40})
+    status, _, evidence = data_diff.catalogue(
+        _context(before, _snapshot({1: 10, 2: 21, 4: 40, 5: 50})))
+    assert status is Status.FAIL
+    assert evidence[1:] == ["changed (1): ids 2", "gone (1): ids 3"]
+
+
+def test_480_renames_are_mapped_before_roles_are_compared() -> None:
+    before = _snapshot(permissions={
+        "Guests": frozenset({"EnableShoppingCart"}),
+        "Managers": frozenset({"ManageProducts", "AccessAdminPanel"})})
+    after = _snapshot(permissions={
+        "Guests": frozenset({"PublicStore.EnableShoppingCart", "PublicStore.DisplayPrices"}),
+        "Managers": frozenset(after_480(frozenset({"ManageProducts"})))})
+    status, summary, evidence = data_diff.permissions(_context(before, after))
+    assert status is Status.FAIL
+    # DisplayPrices did not exist in this store before: a new permission, not a grant.
+    assert evidence == ["Managers lost Security.AccessAdminPanel",
+                        "Guests: new permission PublicStore.DisplayPrices"]
+    assert "4.80's renames mapped" in summary
+
+
+def test_a_permission_granted_that_existed_before_fails() -> None:
+    before = _snapshot(permissions={"Guests": frozenset(), "Registered": frozenset(
+        {"DisplayPrices"})})
+    after = _snapshot(permissions={"Guests": frozenset({"PublicStore.DisplayPrices"}),
+                                   "Registered": frozenset({"PublicStore.DisplayPrices"})})
+    _, _, evidence = data_diff.permissions(_context(before, after))
+    assert evidence == ["Guests were granted PublicStore.DisplayPrices"]
+
+
+def test_translations_overwritten_with_english_fail_and_missing_ones_warn() -> None:
+    before = _snapshot(resources={("en", "a"): "Cart", ("de", "a"): "Warenkorb"})
+    overwritten = _snapshot(resources={("en", "a"): "Cart", ("de", "a"): "Cart"})
+    assert data_diff.localization(_context(before, overwritten))[0] is Status.FAIL
+    new_key = _snapshot(resources={("en", "a"): "Cart", ("de", "a"): "Warenkorb",
+                                   ("en", "b"): "New"})
+    status, _, evidence = data_diff.localization(_context(before, new_key))
+    assert status is Status.WARN and evidence == ["only in English: de: b"]
+
+
+def test_settings_the_upgrade_deletes_on_purpose_are_not_listed() -> None:
+    before = _snapshot(settings={"commonsettings.usefulltextsearch/0": "True", "a.b/0": "1"})
+    after = _snapshot(settings={"a.b/0": "2"})
+    status, _, evidence = data_diff.settings(_context(before, after, "4.30", "4.40"))
+    assert status is Status.WARN and evidence == ["changed: a.b/0: 1 → 2"]
+
+
+def test_the_catalogue_is_read_in_id_ranges_whatever_the_columns() -> None:
+    db = SqliteStore()
+    db.table("Product", '"Id" int, "Name" text, "Price" text, "Deleted" int',
+             [(n, f"P{n}", "18.99", 0) for n in range(1, 50_001, 7)])
+    first = datasnap.take(db)
+    db.execute('UPDATE "Product" SET "Name" = \'Other\' WHERE "Id" = 49995')
+    assert first.catalogue.columns == ("Name", "Price", "Deleted")
+    assert list(first.catalogue.ids) == list(range(1, 50_001, 7))
+    changed = [i for i, (a, b) in enumerate(zip(first.catalogue.hashes,
+                                                datasnap.take(db).catalogue.hashes, strict=True))
+               if a != b]
+    assert [first.catalogue.ids[i] for i in changed] == [49995]
+
+
+def test_values_hash_as_values_not_as_driver_types() -> None:
+    assert datasnap.digest((Decimal("18.9900"),)) == datasnap.digest((Decimal("18.99"),))
+    assert datasnap.digest((True, None)) == datasnap.digest((1, None))
+    assert datasnap.digest((None,)) != datasnap.digest(("",))
