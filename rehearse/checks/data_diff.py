@@ -61,14 +61,25 @@ def _has(value: Any) -> bool:
     return bool(value.ids) if isinstance(value, RowHashes) else bool(value)
 
 
+def _ignored(context: CheckContext, table: str) -> bool:
+    return table.lower() in {t.lower() for t in context.settings.ignore_tables}
+
+
+def _gone_allowed(context: CheckContext, gone: list[int], total: int) -> list[int]:
+    """Rows gone within checks.max_row_loss_percent are the rows check's business, not a fail."""
+    within = 100.0 * len(gone) / max(total, 1) <= context.settings.max_row_loss_percent
+    return [] if within else gone
+
+
 def catalogue(context: CheckContext) -> Outcome:
     pair = _sides(context, "catalogue")
-    if pair is None:
-        return Status.SKIP, "no catalogue to compare", []
+    if pair is None or _ignored(context, "Product"):
+        return Status.SKIP, "no catalogue to compare (or Product in checks.ignore_tables)", []
     before, after = pair
     changed, gone, _ = _rows(before, after)
     evidence = [f"compared {len(before.ids)} products on {', '.join(before.columns)}"]
     evidence += _ids("changed", changed) + _ids("gone", gone)
+    gone = _gone_allowed(context, gone, len(before.ids))
     if changed or gone:
         return (Status.FAIL, f"{len(changed)} products changed and {len(gone)} gone "
                              f"({', '.join(before.columns)})", evidence)
@@ -77,10 +88,11 @@ def catalogue(context: CheckContext) -> Outcome:
 
 def slugs(context: CheckContext) -> Outcome:
     pair = _sides(context, "slugs")
-    if pair is None:
-        return Status.SKIP, "no URL records to compare", []
+    if pair is None or _ignored(context, "UrlRecord"):
+        return Status.SKIP, "no URL records to compare (or UrlRecord in checks.ignore_tables)", []
     changed, gone, _ = _rows(*pair)
     evidence = _ids("changed", changed) + _ids("gone", gone)
+    gone = _gone_allowed(context, gone, len(pair[0].ids))
     if changed or gone:
         return (Status.FAIL, f"{len(changed) + len(gone)} URL slugs changed or gone: old links "
                              "and search results break", evidence)

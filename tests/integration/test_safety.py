@@ -173,7 +173,7 @@ def test_an_image_that_is_not_there_is_exit_3_naming_it(store: Path,  # noqa: F8
     done = subprocess.run([sys.executable, "-m", "rehearse", "run", str(path)],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == ExitCode.ENVIRONMENT, done.stderr
-    assert "image rehearse/not-built-4.60:1 is not on this machine" in done.stderr
+    assert "image rehearse/not-built-4.50:1 is not on this machine" in done.stderr
 
 
 # A scenario secret with every character an encoding changes: & < > " ' \\ and a non-ASCII letter.

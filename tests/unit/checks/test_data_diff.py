@@ -100,3 +100,20 @@ def test_values_hash_as_values_not_as_driver_types() -> None:
     assert datasnap.digest((Decimal("18.9900"),)) == datasnap.digest((Decimal("18.99"),))
     assert datasnap.digest((True, None)) == datasnap.digest((1, None))
     assert datasnap.digest((None,)) != datasnap.digest(("",))
+
+
+def test_products_gone_within_the_allowed_row_loss_pass_but_changes_never() -> None:
+    from dataclasses import replace
+
+    from rehearse.checks.context import CheckSettings
+
+    before = _snapshot({n: n for n in range(1, 21)})
+    gone_one = _snapshot({n: n for n in range(2, 21)})
+    allowing = replace(_context(before, gone_one), settings=CheckSettings(
+        max_row_loss_percent=5))
+    assert data_diff.catalogue(allowing)[0] is Status.PASS
+    changed = _snapshot({**{n: n for n in range(2, 21)}, 1: 99})
+    assert data_diff.catalogue(replace(allowing, data_after=changed))[0] is Status.FAIL
+    ignoring = replace(allowing, settings=CheckSettings(ignore_tables=("product",)),
+                       data_after=changed)
+    assert data_diff.catalogue(ignoring)[0] is Status.SKIP
