@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rehearse import catalog
 from rehearse.catalog import Provider
+from rehearse.catalog_tables import core_tables
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import Credentials, SqlDatabase, new_password
 from rehearse.sandbox.labels import new_run_id
@@ -120,12 +121,21 @@ def schema_sql(shape: StoreShape, quote: str) -> list[str]:
         cols = ", ".join(f"{quote}{c}{quote} {types[t]}" for c, t in columns)
         statements.append(f"CREATE TABLE {quote}{shape.table(table)}{quote} "
                           f"({quote}Id{quote} integer PRIMARY KEY, {cols})")
+    statements += [f"CREATE TABLE {quote}{shape.table(name)}{quote} ({quote}Id{quote} integer)"
+                   for name in other_core_tables(shape)]
     if shape.version.line >= Version(4, 30):
         statements.append(
             f"CREATE TABLE {quote}{shape.table('MigrationVersionInfo')}{quote} "
             f"({quote}Version{quote} bigint NOT NULL, {quote}AppliedOn{quote} {types['time']}, "
             f"{quote}Description{quote} varchar(1024))")
     return statements
+
+
+def other_core_tables(shape: StoreShape) -> list[str]:
+    """The version's core tables this generator fills no rows into: created empty, so the
+    store is whole (catalog_tables)."""
+    filled = {table for table, _ in SCHEMA} | {"MigrationVersionInfo", *shape.omit_tables}
+    return [name for name in core_tables(shape.version) or () if name not in filled]
 
 
 def _random_text(provider: Provider, size: int) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from rehearse.catalog import RELEASES, release
+from rehearse.catalog_tables import all_core_tables, core_tables
 from rehearse.errors import BadInputError
 from rehearse.version import Version
 
@@ -22,7 +23,6 @@ KEY_TABLES = (
     "NewsLetterSubscription", "EmailAccount", "QueuedEmail", "ScheduleTask",
     "MigrationVersionInfo",
 )
-STORE_MARKERS = ("Product", "Customer", "Setting")
 VERSION_TABLE = "MigrationVersionInfo"
 _UPDATE_ROW = re.compile(r"nopCommerce version (\d+\.\d+(?:\.\d+)?)\. Update", re.IGNORECASE)
 NEWEST_MIGRATIONS = 5
@@ -75,6 +75,8 @@ class Detection:
     version: Version | None
     at_most: Version | None
     evidence: str
+    missing: tuple[str, ...] = ()  # core tables of that version the store lacks
+
 
     def matches(self, declared: Version) -> bool:
         if self.version is not None:
@@ -93,12 +95,29 @@ class Baseline:
 
 
 def detect_version(db: Database) -> Detection:
+    """The version first, then the core tables of that version the store lacks."""
     tables = Tables(db.table_names())
-    absent = [name for name in STORE_MARKERS if not tables.has(name)]
-    if absent:
+    if not any(tables.has(name) for name in all_core_tables()):
         raise BadInputError(
-            f"the restored database is not a nopCommerce store (no {', '.join(absent)} table)",
+            "the restored database is not a nopCommerce store (none of nopCommerce's tables)",
             hint="check that store.backup is the store's database backup")
+    detection = _detect(db, tables)
+    listed = core_tables(detection.version) if detection.version else None
+    missing = tuple(name for name in listed or () if not tables.has(name))
+    return replace(detection, missing=missing)
+
+
+def require_whole(detection: Detection) -> None:
+    """A store without tables its version's app maps cannot be upgraded: say which."""
+    if detection.missing:
+        raise BadInputError(
+            f"the store lacks tables nopCommerce {detection.describe()} needs: "
+            f"{', '.join(detection.missing)}",
+            hint="restore a complete backup of the store's database (`rehearse inspect` lists "
+                 "what is missing)")
+
+
+def _detect(db: Database, tables: Tables) -> Detection:
     version_table = tables.find(VERSION_TABLE)
     if version_table is None:
         return _fingerprint(db, tables)

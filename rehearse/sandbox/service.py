@@ -53,6 +53,7 @@ class ServiceSpec:
     mounts: tuple[Mount, ...] = ()
     network: str | None = None
     files: tuple[tuple[str, bytes], ...] = ()  # (path in the container, content), before start
+    command: tuple[str, ...] = ()  # arguments to the image's entrypoint (server options)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,8 @@ def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
         kwargs["network"] = spec.network
     for target, content in spec.files:
         container.with_copy_into_container(content, target)
+    if spec.command:
+        container.with_command(list(spec.command))
     for mount in spec.mounts:
         container.with_volume_mapping(mount.source, mount.target, "ro" if mount.read_only else "rw")
     container.with_kwargs(**kwargs)
