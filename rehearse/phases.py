@@ -279,9 +279,9 @@ def smoke_checks(run: Run) -> None:
         before=run.before, after=baseline(run.db.db), log_id_before=run.log_id_before,
         plugins_before=run.plugins_before,
         plugins_after=tuple(p.system_name for p in read_plugins(run.app_data)),
-        expected_shrinking=frozenset(
-            t for r in catalog.lines_after(run.plan.source, run.plan.target)
-            for t in r.expected_shrinking_tables),
+        expected_shrinks=tuple(
+            shrink for r in catalog.lines_after(run.plan.source, run.plan.target)
+            for shrink in r.expected_shrinks),
         settings=CheckSettings(settings.pages, settings.search,
                                settings.admin.email if settings.admin else None,
                                settings.admin.password if settings.admin else None,

@@ -54,6 +54,8 @@ SCHEMA: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                      ("SentTries", "int"), ("CreatedOnUtc", "time"), ("SentOnUtc", "time"))),
     ("ScheduleTask", (("Name", "name"), ("Type", "name"), ("Seconds", "int"),
                       ("Enabled", "bool"))),
+    ("CustomerRole", (("Name", "name"), ("SystemName", "short"), ("Active", "bool"))),
+    ("Customer_CustomerRole_Mapping", (("Customer_Id", "int"), ("CustomerRole_Id", "int"))),
 )
 
 TYPES = {
@@ -69,8 +71,9 @@ PER_SCALE = {"Product": 100, "Category": 10, "Manufacturer": 5, "Customer": 50, 
              "OrderItem": 160, "Picture": 100, "UrlRecord": 110, "Setting": 40,
              "LocaleStringResource": 200, "GenericAttribute": 150, "Log": 20,
              "ActivityLog": 30, "NewsLetterSubscription": 25, "EmailAccount": 1,
-             "QueuedEmail": 10, "ScheduleTask": 8}
-NOT_SCALED = {"EmailAccount", "ScheduleTask", "Setting"}
+             "QueuedEmail": 10, "ScheduleTask": 8, "CustomerRole": 4,
+             "Customer_CustomerRole_Mapping": 50}
+NOT_SCALED = {"EmailAccount", "ScheduleTask", "Setting", "CustomerRole"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class StoreShape:
     description_bytes: int = 200
     own_migration_rows: bool = True
     random_descriptions: bool = False  # product descriptions that compress like real text does
+    tricky_names: bool = False  # product names with & ' < and non-ASCII letters, as real ones
 
     def table(self, name: str) -> str:
         return name.lower() if self.lower_case_tables else name
@@ -148,19 +152,36 @@ def _random_text(provider: Provider, size: int) -> str:
     return body if provider is Provider.POSTGRESQL else f"CONCAT({body})"
 
 
+# GenericAttribute keys, in turn: four that 4.60 moves into Customer columns and two it keeps
+# (nopcommerce.md §11).
+GENERIC_KEYS = ("FirstName", "LastName", "City", "Phone", "LastVisitedPage",
+                "SelectedPaymentMethod")
 # Columns whose values must look like a real store's for the stand-in's pages and migrations.
 SPECIAL = {
     "EntityId": "n",  # URL record n is product n's slug
     "EntityName": "'Product'",
-    # Half are customer fields, which 4.60 moves out of GenericAttribute (#4601).
+    # Half are customer fields, which 4.60 moves out of GenericAttribute (§11).
     "KeyGroup": "(CASE WHEN n % 2 = 0 THEN 'Customer' ELSE 'Product' END)",
+    "Key": "(CASE n % 6 " + " ".join(f"WHEN {i} THEN '{k}'" for i, k in enumerate(GENERIC_KEYS))
+           + " END)",
+    # Roles of a fresh install; customer n is Registered, every fifth a Guest only.
+    "SystemName": "(CASE n WHEN 1 THEN 'Administrators' WHEN 2 THEN 'ForumModerators' "
+                  "WHEN 3 THEN 'Registered' ELSE 'Guests' END)",
+    "Customer_Id": "n",
+    "CustomerRole_Id": "(CASE WHEN n % 5 = 0 THEN 4 ELSE 3 END)",
     "Deleted": "(n % 50 = 0)",
     "SentOnUtc": "(CASE WHEN n % 2 = 0 THEN TIMESTAMP '2024-01-01 00:00:00' END)",  # half unsent
     "SentTries": "0",
 }
 
 
-def _value(provider: Provider, column: str, kind: str, size: int, random: bool = False) -> str:
+# A real catalogue's names: an apostrophe, an ampersand, a '<' and non-ASCII letters, which pages
+# show HTML-escaped.
+TRICKY_NAME = "Levi''s Crème brûlée & Jerry <b>"
+
+
+def _value(provider: Provider, column: str, kind: str, size: int, random: bool = False,
+           tricky: bool = False) -> str:
     """An SQL expression of the sequence number `n` for one column."""
     pg = provider is Provider.POSTGRESQL
     n_text = "CAST(n AS varchar(20))" if pg else "n"
@@ -181,6 +202,8 @@ def _value(provider: Provider, column: str, kind: str, size: int, random: bool =
         return concat("'product-'", n_text)
     if column in ("Email", "To"):
         return concat("'customer'", n_text, "'@example.test'")
+    if column == "Name" and tricky:
+        return concat(f"'{TRICKY_NAME} '", n_text)
     return concat(f"'{column} '", n_text)
 
 
@@ -203,7 +226,9 @@ def data_sql(shape: StoreShape, quote: str) -> list[str]:
             continue
         names = ", ".join(f"{quote}{c}{quote}" for c, _ in (("Id", "int"), *columns))
         values = ", ".join(["n"] + [_value(shape.provider, c, t, shape.description_bytes,
-                                           shape.random_descriptions) for c, t in columns])
+                                           shape.random_descriptions,
+                                           shape.tricky_names and table == "Product")
+                                    for c, t in columns])
         statements.append(f"INSERT INTO {quote}{shape.table(table)}{quote} ({names}) "
                           f"SELECT {values} FROM {_numbers(shape.provider, shape.rows(table))}")
     rows = migration_rows(shape.version)

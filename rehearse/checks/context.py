@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rehearse.catalog import ExpectedShrink
 from rehearse.database.storedb import Baseline, Database
 from rehearse.results import Status
 from rehearse.version import Version
@@ -33,5 +34,5 @@ class CheckContext:
     log_id_before: int
     plugins_before: tuple[str, ...]
     plugins_after: tuple[str, ...]
-    expected_shrinking: frozenset[str] = frozenset()
+    expected_shrinks: tuple[ExpectedShrink, ...] = ()
     settings: CheckSettings = field(default_factory=CheckSettings)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from rehearse.catalog import RELEASES, release
+from rehearse.catalog import RELEASES, ExpectedShrink, release
 from rehearse.catalog_tables import all_core_tables, core_tables
 from rehearse.errors import BadInputError
 from rehearse.version import Version
@@ -92,6 +92,8 @@ class Baseline:
     counts: dict[str, int]
     missing: tuple[str, ...]
     newest_migrations: tuple[str, ...]
+    # Rows per key of every catalogued expected shrink: "GenericAttribute.Customer.FirstName".
+    keyed: dict[str, int] = field(default_factory=dict)
 
 
 def detect_version(db: Database) -> Detection:
@@ -235,7 +237,26 @@ def baseline(db: Database) -> Baseline:
             continue
         _, rows = db.query(f"SELECT COUNT(*) FROM {db.quote(actual)}")
         counts[name] = int(rows[0][0])
-    return Baseline(counts, tuple(missing), _newest_migrations(db, tables))
+    keyed = {label: count for shrink in _SHRINKS for label, count in
+             _keyed_counts(db, tables, shrink).items()}
+    return Baseline(counts, tuple(missing), _newest_migrations(db, tables), keyed)
+
+
+_SHRINKS = tuple(shrink for r in RELEASES for shrink in r.expected_shrinks)
+
+
+def _keyed_counts(db: Database, tables: Tables, shrink: ExpectedShrink) -> dict[str, int]:
+    """Rows per key of `shrink` (a `Key` column within a `KeyGroup`), zero for absent keys."""
+    table = tables.find(shrink.table)
+    if table is None:
+        return {}
+    q = db.quote
+    group = shrink.key_group.replace("'", "''")
+    _, rows = db.query(f"SELECT {q('Key')}, COUNT(*) FROM {q(table)} WHERE {q('KeyGroup')} = "
+                       f"'{group}' GROUP BY {q('Key')}")
+    found = {str(key): int(count) for key, count in rows}
+    return {label: found.get(key, 0) for key, label in zip(shrink.keys, shrink.labels(),
+                                                           strict=True)}
 
 
 def _migrations(db: Database, table: str) -> list[tuple[int, str]]:

@@ -34,6 +34,7 @@ def to_dict(rehearsal: Rehearsal) -> dict[str, Any]:
     data = asdict(rehearsal)
     data = {"schema_version": SCHEMA_VERSION, "verdict": data.pop("verdict"),
             "stand_in": rehearsal.stand_in,
+            "verdict_note": STAND_IN_WORDS if rehearsal.stand_in else "",
             "from": data.pop("source"), "to": data.pop("target"), **data}
     for step in data["steps"]:
         step["from"], step["to"] = step.pop("source"), step.pop("target")
