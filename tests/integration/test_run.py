@@ -87,7 +87,7 @@ def test_a_clean_upgrade_passes_with_every_report(store: Path, tmp_path: Path) -
         if path.is_file():
             assert PRODUCTION_SECRET not in path.read_text(errors="replace"), path
     assert (store / "store.dump").read_bytes() == before
-    assert "PASS: nopCommerce 4.50 → 4.70" in err
+    assert "PASS: nopCommerce 4.50 → 4.70" in err and "(stand-in, not nopCommerce)" in err
     assert_images_named(report, folder)
 
 
@@ -113,6 +113,18 @@ def assert_images_named(report: dict[str, object], folder: Path) -> None:
     assert 'name="database.server" value="PostgreSQL 17' in junit
     # The expected GenericAttribute shrink is a warning: visible, not a plain pass.
     assert '<property name="warning" value="' in junit and "<system-out>warning:" in junit
+
+
+def test_generic_attribute_rows_beyond_the_4_60_keys_fail_the_rows_check(
+        store: Path, tmp_path: Path) -> None:
+    # The stand-in deletes every KeyGroup='Customer' row, not only the keys of §11: rows
+    # nopCommerce keeps (LastVisitedPage, SelectedPaymentMethod) are lost.
+    code, _, report, _ = rehearse_run(scenario(
+        store, tmp_path, {"NOP_SIM_MOVE_ALL_CUSTOMER_ROWS": "1"}))
+    assert code == ExitCode.FAILED
+    checks = {c["id"]: c for c in report["checks"]}  # type: ignore[union-attr]
+    assert checks["data.rows"]["status"] == "fail"
+    assert "beyond the expected moves" in checks["data.rows"]["summary"]
 
 
 def test_a_store_missing_core_tables_is_refused_by_name(tmp_path: Path) -> None:
