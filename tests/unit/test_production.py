@@ -111,3 +111,11 @@ def test_lower_case_nopcommerce_tables_ask_for_lower_case_table_names(
         version="8.0.36", table=table), packed=True))
     assert lower_case_store(backup, all_core_tables()) is lower
     assert server_options(backup) == (("--lower-case-table-names=1",) if lower else ())
+
+
+def test_a_bak_leaves_its_version_to_the_sql_server_hook(tmp_path: Path) -> None:
+    path = tmp_path / "store.bak"
+    path.write_bytes(b"TAPE" + bytes(4092))
+    backup = inspect_backup(path)
+    assert production_server(backup) is None  # sqlserver_bak: read by the SQL Server engine
+    assert sandbox_image(backup, None) == "mcr.microsoft.com/mssql/server:2022-latest"
