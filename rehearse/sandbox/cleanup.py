@@ -26,7 +26,9 @@ def leftover_containers(run_id: str | None = None) -> list[str]:
 def orphaned_runs() -> set[str]:
     """Runs whose process died (kill -9, a crash) without tearing down, and were not kept."""
     docker = host.client()
-    objects = [*docker.containers.list(all=True, filters=selector()),
+    # sparse: no inspect per container, so one that another rehearsal removes meanwhile
+    # cannot fail the listing with 404 (the labels come with the list itself).
+    objects = [*docker.containers.list(all=True, filters=selector(), sparse=True),
                *docker.networks.list(filters=selector())]
     orphans = set()
     for item in objects:
@@ -41,7 +43,7 @@ def remove_all(run_id: str | None = None) -> int:
     """Remove every labelled container, then network; returns how many objects went."""
     docker = host.client()
     removed = 0
-    for container in docker.containers.list(all=True, filters=selector(run_id)):
+    for container in docker.containers.list(all=True, filters=selector(run_id), sparse=True):
         removed += _gone(partial(container.remove, force=True, v=True))
     for network in docker.networks.list(filters=selector(run_id)):
         removed += _gone(network.remove)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 from rehearse.errors import ExitCode
 from rehearse.sandbox import host
-from rehearse.sandbox.labels import selector
+from rehearse.sandbox.labels import APP, SESSION
 from tests import images
 from tests.integration.test_run import scenario, store  # noqa: F401 - the module fixture
 
@@ -21,9 +22,12 @@ pytestmark = pytest.mark.docker
 
 
 def labelled() -> set[str]:
+    """This test session's labelled objects: other sessions on the same engine come and go."""
     docker = host.client()
-    return ({str(c.id) for c in docker.containers.list(all=True, filters=selector())}
-            | {str(n.id) for n in docker.networks.list(filters=selector())})
+    mine: dict[str, str | list[str] | bool] = {
+        "label": [APP, f"{SESSION}={os.environ['REHEARSE_SESSION']}"]}
+    return ({str(c.id) for c in docker.containers.list(all=True, filters=mine, sparse=True)}
+            | {str(n.id) for n in docker.networks.list(filters=mine)})
 
 
 def start(path: Path, *args: str) -> subprocess.Popen[str]:
