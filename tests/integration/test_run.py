@@ -258,3 +258,25 @@ def test_a_wrong_admin_password_fails_the_check(store: Path, tmp_path: Path) -> 
     assert code == ExitCode.FAILED
     check = {c["id"]: c for c in report["checks"]}["page.admin-login"]  # type: ignore[union-attr]
     assert check["status"] == "fail"
+
+
+def test_a_windows_mysql_dump_runs_with_lower_case_table_names_and_says_so(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "windows"
+    make_backup(StoreShape(Version(4, 50), Provider.MYSQL, lower_case_tables=True), folder)
+    app_data = folder / "App_Data"
+    app_data.mkdir()
+    settings = {"ConnectionStrings": {"ConnectionString": "Server=db.prod;Database=shop;"
+                                      "Uid=shop;Pwd=x;", "DataProvider": "mysql"}}
+    (app_data / "appsettings.json").write_text(json.dumps(settings))
+    path = scenario(folder, tmp_path)
+    path.write_text(path.read_text().replace("provider: postgresql", "provider: mysql")
+                    .replace("store.dump", "store.sql").replace('target: "4.70"',
+                                                                'target: "4.60"')
+                    .replace(images.POSTGRES, images.MARIADB))
+    code, err, report, found = rehearse_run(path)
+    assert code == ExitCode.PASSED, err
+    notes = report["warnings"]
+    assert any("lower_case_table_names=1" in note for note in notes)  # type: ignore[union-attr]
+    assert found is not None and "lower_case_table_names=1" in (found / "report.md").read_text()
+    assert "lower_case_table_names=1" in err
