@@ -71,6 +71,30 @@ class Caveat:
 
 
 @dataclass(frozen=True)
+class ExpectedShrink:
+    """Rows a release's migration removes on purpose, named key by key: never a whole table."""
+
+    table: str
+    key_group: str
+    keys: tuple[str, ...]
+    source: str
+
+    def labels(self) -> tuple[str, ...]:
+        return tuple(f"{self.table}.{self.key_group}.{key}" for key in self.keys)
+
+
+# 4.60 moves exactly these customer keys out of GenericAttribute into Customer columns, for
+# non-deleted Registered customers (nopcommerce.md §11; #6789 for CustomCustomerAttributes).
+CUSTOMER_ATTRIBUTES_460 = ExpectedShrink(
+    "GenericAttribute", "Customer",
+    ("FirstName", "LastName", "Gender", "Company", "StreetAddress", "StreetAddress2",
+     "ZipPostalCode", "City", "County", "Phone", "Fax", "VatNumber", "TimeZoneId", "CountryId",
+     "StateProvinceId", "VatNumberStatusId", "CurrencyId", "LanguageId", "TaxDisplayTypeId",
+     "DateOfBirth", "CustomCustomerAttributes"),
+    "Nop.Data/Migrations/UpgradeTo460/DataMigration.cs (nopcommerce.md §11)")
+
+
+@dataclass(frozen=True)
 class Release:
     """One release line (4.70) and the facts a rehearsal needs about it."""
 
@@ -86,7 +110,7 @@ class Release:
     migration_label: str | None = None
     plugin_renames: tuple[tuple[str, str], ...] = ()
     caveats: tuple[Caveat, ...] = ()
-    expected_shrinking_tables: tuple[str, ...] = field(default=())
+    expected_shrinks: tuple[ExpectedShrink, ...] = field(default=())
 
     @property
     def patches(self) -> range:
@@ -155,7 +179,9 @@ RELEASES: tuple[Release, ...] = (
                      Caveat("uploaded images move from the database to wwwroot/images/uploaded"),
                      Caveat("migration order bug with MySqlDateTimeWithPrecisionMigration (#6796)",
                             _MYSQL)),
-            expected_shrinking_tables=("GenericAttribute", "Picture")),
+            # Not Picture: which rows UploadedImagesMigration deletes is not catalogued key by
+            # key, so a Picture loss counts against max_row_loss_percent like any table's.
+            expected_shrinks=(CUSTOMER_ATTRIBUTES_460,)),
     Release(_v("4.70"), "net8.0", True, _ALL, APPSETTINGS_JSON, PLUGINS_JSON,
             Mechanism.APP_MIGRATION, latest_patch=6, requires_trusted_tls=True,
             migration_label="4.70",

@@ -30,6 +30,7 @@ from rehearse.database.storedb import (
     check_declared,
     detect_version,
     newest_log_id,
+    require_whole,
 )
 from rehearse.errors import (
     BadInputError,
@@ -37,12 +38,14 @@ from rehearse.errors import (
 )
 from rehearse.planner import Plan, Step, make_plan
 from rehearse.results import (
+    STAND_IN_LABEL,
     CheckResult,
+    ImagesUsed,
     MigrationTiming,
     Status,
     StepResult,
 )
-from rehearse.sandbox import firewall
+from rehearse.sandbox import firewall, host
 from rehearse.sandbox.network import private_network
 from rehearse.sandbox.service import Service
 from rehearse.scenario import Scenario
@@ -90,6 +93,8 @@ class Run:
     app_stack: ExitStack = field(default_factory=ExitStack)  # the app serving the checks
     allow_host_access: bool = False
     exposure: str = ""
+    database: ImagesUsed | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def db(self) -> SandboxDatabase:
@@ -162,11 +167,17 @@ def restore(run: Run) -> None:
         run.network, on_progress=lambda p: run.out.status(f"    restored {p}%"),
         pull=scenario.images.pull, password=password,
         ready_timeout=scenario.timeouts.database_start))
+    server = run.sandbox.server
+    run.database = ImagesUsed(run.sandbox.image, server.describe() if server else "")
+    run.warnings = run.sandbox.notes()
+    for note in run.warnings:
+        run.out.status(f"    {note}")
 
 
 def take_baseline(run: Run) -> None:
     detection = detect_version(run.db.db)
     check_declared(detection, run.scenario.source_version)
+    require_whole(detection)
     run.before = baseline(run.db.db)
     run.log_id_before = newest_log_id(run.db.db)
     if run.before.missing:
@@ -204,10 +215,10 @@ def _script_step(run: Run, step: Step) -> None:
             run.out.detail(f"    batch {b.number}/{total} {b.seconds:.2f}s")))
     except RehearsalFailedError as error:
         run.steps.append(_step_result(step.source, step.target, step.kind, Status.FAIL,
-                                      started, error.message))
+                                      started, error.message, images=run.database))
         raise
     run.steps.append(_step_result(step.source, step.target, step.kind, Status.PASS, started,
-                                  f"{len(result.batches)} batches"))
+                                  f"{len(result.batches)} batches", images=run.database))
 
 
 def _starting(run: Run, target: Version) -> AbstractContextManager[
@@ -245,6 +256,7 @@ def serve(run: Run, target: Version) -> AppStepResult:
 
 def _app_step(run: Run, source: Version, target: Version, keep_running: bool) -> None:
     log_name = f"store-{target}.log"
+    image = _store_image(run, target)
     started = time.monotonic()
     try:
         if keep_running:
@@ -255,19 +267,28 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
     except AppStartFailedError as error:
         run.logs[log_name] = error.log
         run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.FAIL,
-                                      started, error.message, log=log_name))
+                                      started, error.message, log=log_name,
+                                      images=_images(run, image)))
         raise
-    _record_app_step(run, source, target, result, started, log_name)
+    _record_app_step(run, source, target, result, started, log_name, _images(run, image))
+
+
+def _images(run: Run, app_image: str) -> ImagesUsed:
+    """The step's images; a stand-in is known by its label, never by its name."""
+    digest, labels = host.image_facts(app_image)
+    database = run.database or ImagesUsed()
+    return ImagesUsed(database.database_image, database.database_server, app_image, digest,
+                      labels.get(STAND_IN_LABEL) == "true")
 
 
 def _record_app_step(run: Run, source: Version, target: Version, result: AppStepResult,
-                     started: float, log_name: str) -> None:
+                     started: float, log_name: str, images: ImagesUsed) -> None:
     run.logs[log_name] = result.start.log
     run.app_data, run.files_version = result.app_data, target
     timings = tuple(MigrationTiming(m.name, m.seconds) for m in result.start.migrations)
     run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.PASS, started,
                                   f"{len(timings)} migrations", timings, result.changes,
-                                  log_name))
+                                  log_name, images))
 
 
 def _app_line(run: Run, line: str) -> None:
@@ -287,9 +308,10 @@ def _store_image(run: Run, target: Version) -> str:
 
 def _step_result(source: Version, target: Version, kind: Mechanism, status: Status,
                  started: float, detail: str, migrations: tuple[MigrationTiming, ...] = (),
-                 changes: tuple[str, ...] = (), log: str | None = None) -> StepResult:
+                 changes: tuple[str, ...] = (), log: str | None = None,
+                 images: ImagesUsed | None = None) -> StepResult:
     return StepResult(str(source), str(target), kind.value, status,
-                      time.monotonic() - started, detail, migrations, changes, log)
+                      time.monotonic() - started, detail, migrations, changes, log, images)
 
 
 def smoke_checks(run: Run) -> None:
@@ -300,9 +322,9 @@ def smoke_checks(run: Run) -> None:
         before=run.before, after=baseline(run.db.db), log_id_before=run.log_id_before,
         plugins_before=run.plugins_before,
         plugins_after=tuple(p.system_name for p in read_plugins(run.app_data)),
-        expected_shrinking=frozenset(
-            t for r in catalog.lines_after(run.plan.source, run.plan.target)
-            for t in r.expected_shrinking_tables),
+        expected_shrinks=tuple(
+            shrink for r in catalog.lines_after(run.plan.source, run.plan.target)
+            for shrink in r.expected_shrinks),
         settings=CheckSettings(settings.pages, settings.search,
                                settings.admin.email if settings.admin else None,
                                settings.admin.password if settings.admin else None,

@@ -46,6 +46,30 @@ class StepResult:
     migrations: tuple[MigrationTiming, ...] = ()
     changes: tuple[str, ...] = ()
     log_file: str | None = None
+    images: ImagesUsed | None = None
+
+
+@dataclass(frozen=True)
+class ImagesUsed:
+    """What ran a step or phase: the database image and server, the nopCommerce image."""
+
+    database_image: str = ""
+    database_server: str = ""
+    app_image: str = ""
+    app_digest: str = ""
+    stand_in: bool = False  # the app image labels itself a stand-in (STAND_IN_LABEL)
+
+    def describe(self) -> str:
+        parts = [f"database {self.database_image} ({self.database_server or 'version unknown'})"]
+        if self.app_image:
+            parts.append(f"nopCommerce image {self.app_image}@{self.app_digest or '?'}"
+                         + (" (stand-in, not nopCommerce)" if self.stand_in else ""))
+        return "; ".join(parts)
+
+
+# An image that carries this label with the value "true" is not nopCommerce (images/sim).
+STAND_IN_LABEL = "io.rehearse.stand-in"
+STAND_IN_WORDS = "stand-in, not nopCommerce"
 
 
 @dataclass(frozen=True)
@@ -80,3 +104,9 @@ class Rehearsal:
     kept: str = ""
     safety: tuple[str, ...] = ()
     exposure: str = ""  # set when --allow-host-access let the sandbox reach this host
+    database: ImagesUsed | None = None  # the sandbox database every phase from restore on used
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def stand_in(self) -> bool:
+        return any(s.images is not None and s.images.stand_in for s in self.steps)

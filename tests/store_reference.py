@@ -14,6 +14,7 @@ ROLES = ((1, "Administrators"), (2, "ForumModerators"), (3, "Registered"), (4, "
          (5, "Vendors"), (6, "Managers"))
 PUBLIC = ("DisplayPrices", "EnableShoppingCart", "EnableWishlist", "PublicStoreAllowNavigation")
 ADMIN = ("AccessAdminPanel", "ManageProducts")
+REFERENCE_TABLES = ("Language", "PermissionRecord", "PermissionRecord_Role_Mapping")
 
 
 def permission_names(version: Version) -> tuple[str, ...]:
@@ -52,7 +53,6 @@ def reference_sql(version: Version, provider: Provider, quote: str, table: Any,
     text = "varchar(400)"
     tables = {
         "Language": (("Name", text), ("UniqueSeoCode", "varchar(10)")),
-        "CustomerRole": (("Name", text), ("SystemName", text)),
         "PermissionRecord": (("Name", text), ("SystemName", text), ("Category", text)),
         "PermissionRecord_Role_Mapping": (("PermissionRecord_Id", "int"),
                                           ("CustomerRole_Id", "int")),
@@ -65,8 +65,9 @@ def reference_sql(version: Version, provider: Provider, quote: str, table: Any,
     names = permission_names(version)
     statements += [
         _insert(quote, table("Language"), ("Id", "Name", "UniqueSeoCode"), list(LANGUAGES)),
+        # storegen makes the four built-in roles (ids 1-4); two more, as stores have.
         _insert(quote, table("CustomerRole"), ("Id", "Name", "SystemName"),
-                [(i, n, n) for i, n in ROLES]),
+                [(i, n, n) for i, n in ROLES[4:]]),
         _insert(quote, table("PermissionRecord"), ("Id", "Name", "SystemName", "Category"),
                 [(i, n, n, "Standard") for i, n in enumerate(names, 1)]),
         _insert(quote, table("PermissionRecord_Role_Mapping"),

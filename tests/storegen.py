@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rehearse import catalog
 from rehearse.catalog import Provider
+from rehearse.catalog_tables import core_tables
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import Credentials, SqlDatabase, new_password
 from rehearse.sandbox.labels import new_run_id
@@ -17,6 +18,7 @@ from rehearse.sandbox.service import Mount, Service, run_service
 from rehearse.version import Version
 from tests import images
 from tests.store_reference import (
+    REFERENCE_TABLES,
     reference_sql,
     resource_language,
     resource_name,
@@ -64,6 +66,8 @@ SCHEMA: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                ("Published", "bool"))),
     ("Product_Category_Mapping", (("ProductId", "int"), ("CategoryId", "int"),
                                   ("DisplayOrder", "int"))),
+    ("CustomerRole", (("Name", "name"), ("SystemName", "short"), ("Active", "bool"))),
+    ("Customer_CustomerRole_Mapping", (("Customer_Id", "int"), ("CustomerRole_Id", "int"))),
 )
 
 TYPES = {
@@ -79,8 +83,9 @@ PER_SCALE = {"Product": 100, "Category": 10, "Manufacturer": 5, "Customer": 50, 
              "OrderItem": 160, "Picture": 100, "UrlRecord": 110, "Setting": 40,
              "LocaleStringResource": 200, "GenericAttribute": 150, "Log": 20,
              "ActivityLog": 30, "NewsLetterSubscription": 25, "EmailAccount": 1,
-             "QueuedEmail": 10, "ScheduleTask": 8, "Topic": 5, "Product_Category_Mapping": 100}
-NOT_SCALED = {"EmailAccount", "ScheduleTask", "Setting", "Topic"}
+             "QueuedEmail": 10, "ScheduleTask": 8, "Topic": 5, "Product_Category_Mapping": 100,
+             "CustomerRole": 4, "Customer_CustomerRole_Mapping": 50}
+NOT_SCALED = {"EmailAccount", "ScheduleTask", "Setting", "Topic", "CustomerRole"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class StoreShape:
     own_migration_rows: bool = True
     random_descriptions: bool = False  # product descriptions that compress like real text does
     guests_see_prices: bool = True  # False: the owner took DisplayPrices from guests
+    tricky_names: bool = False  # product names with & ' < and non-ASCII letters, as real ones
 
     def table(self, name: str) -> str:
         return name.lower() if self.lower_case_tables else name
@@ -132,12 +138,22 @@ def schema_sql(shape: StoreShape, quote: str) -> list[str]:
         cols = ", ".join(f"{quote}{c}{quote} {types[t]}" for c, t in columns)
         statements.append(f"CREATE TABLE {quote}{shape.table(table)}{quote} "
                           f"({quote}Id{quote} integer PRIMARY KEY, {cols})")
+    statements += [f"CREATE TABLE {quote}{shape.table(name)}{quote} ({quote}Id{quote} integer)"
+                   for name in other_core_tables(shape)]
     if shape.version.line >= Version(4, 30):
         statements.append(
             f"CREATE TABLE {quote}{shape.table('MigrationVersionInfo')}{quote} "
             f"({quote}Version{quote} bigint NOT NULL, {quote}AppliedOn{quote} {types['time']}, "
             f"{quote}Description{quote} varchar(1024))")
     return statements
+
+
+def other_core_tables(shape: StoreShape) -> list[str]:
+    """The version's core tables this generator fills no rows into: created empty, so the
+    store is whole (catalog_tables)."""
+    filled = {table for table, _ in SCHEMA} | {"MigrationVersionInfo", *shape.omit_tables,
+                                               *REFERENCE_TABLES}
+    return [name for name in core_tables(shape.version) or () if name not in filled]
 
 
 def _random_text(provider: Provider, size: int) -> str:
@@ -150,12 +166,23 @@ def _random_text(provider: Provider, size: int) -> str:
     return body if provider is Provider.POSTGRESQL else f"CONCAT({body})"
 
 
+# GenericAttribute keys, in turn: four that 4.60 moves into Customer columns and two it keeps
+# (nopcommerce.md §11).
+GENERIC_KEYS = ("FirstName", "LastName", "City", "Phone", "LastVisitedPage",
+                "SelectedPaymentMethod")
 # Columns whose values must look like a real store's for the stand-in's pages and migrations.
 SPECIAL = {
     "EntityId": "n",  # URL record n is product n's slug
     "EntityName": "'Product'",
-    # Half are customer fields, which 4.60 moves out of GenericAttribute (#4601).
+    # Half are customer fields, which 4.60 moves out of GenericAttribute (§11).
     "KeyGroup": "(CASE WHEN n % 2 = 0 THEN 'Customer' ELSE 'Product' END)",
+    "Key": "(CASE n % 6 " + " ".join(f"WHEN {i} THEN '{k}'" for i, k in enumerate(GENERIC_KEYS))
+           + " END)",
+    # Roles of a fresh install; customer n is Registered, every fifth a Guest only.
+    "SystemName": "(CASE n WHEN 1 THEN 'Administrators' WHEN 2 THEN 'ForumModerators' "
+                  "WHEN 3 THEN 'Registered' ELSE 'Guests' END)",
+    "Customer_Id": "n",
+    "CustomerRole_Id": "(CASE WHEN n % 5 = 0 THEN 4 ELSE 3 END)",
     "Deleted": "(n % 50 = 0)",
     "SentOnUtc": "(CASE WHEN n % 2 = 0 THEN TIMESTAMP '2024-01-01 00:00:00' END)",  # half unsent
     "SentTries": "0",
@@ -168,7 +195,13 @@ SPECIAL = {
 }
 
 
-def _value(provider: Provider, column: str, kind: str, size: int, random: bool = False) -> str:
+# A real catalogue's names: an apostrophe, an ampersand, a '<' and non-ASCII letters, which pages
+# show HTML-escaped.
+TRICKY_NAME = "Levi''s Crème brûlée & Jerry <b>"
+
+
+def _value(provider: Provider, column: str, kind: str, size: int, random: bool = False,
+           tricky: bool = False) -> str:
     """An SQL expression of the sequence number `n` for one column."""
     pg = provider is Provider.POSTGRESQL
     n_text = "CAST(n AS varchar(20))" if pg else "n"
@@ -189,6 +222,8 @@ def _value(provider: Provider, column: str, kind: str, size: int, random: bool =
         return concat("'product-'", n_text)
     if column in ("Email", "To"):
         return concat("'customer'", n_text, "'@example.test'")
+    if column == "Name" and tricky:
+        return concat(f"'{TRICKY_NAME} '", n_text)
     return concat(f"'{column} '", n_text)
 
 
@@ -215,7 +250,7 @@ def _table_value(shape: StoreShape, table: str, column: str, kind: str) -> str:
     if special is not None:
         return special(shape.provider)
     return _value(shape.provider, column, kind, shape.description_bytes,
-                  shape.random_descriptions)
+                  shape.random_descriptions, shape.tricky_names and table == "Product")
 
 
 def data_sql(shape: StoreShape, quote: str) -> list[str]:

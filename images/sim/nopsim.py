@@ -10,6 +10,8 @@ Misbehave:  NOP_SIM_FAIL_MIGRATION=4.60   its Data migration fails: rollback, un
             NOP_SIM_EAT_MB=500            allocate this much while migrating (out of memory)
             NOP_SIM_SLOW_PAGES=2          every page takes this long
             NOP_SIM_ADMIN=email:password  the admin who can log in (admin@yourstore.com:admin)
+            NOP_SIM_MOVE_ALL_CUSTOMER_ROWS=1  4.60 deletes every KeyGroup='Customer' row
+Database:   exact table names and the 4.60 customer move, as nopCommerce (sim_db.py)
 """
 
 import html
@@ -26,6 +28,7 @@ from urllib.parse import parse_qs, quote, urlparse
 import sim_catalog
 import sim_changes
 import sim_data
+import sim_db
 
 APP_DATA = "/app/App_Data"
 LINES = ["4.30", "4.40", "4.50", "4.60", "4.70", "4.80", "4.90"]
@@ -111,7 +114,7 @@ def parse_connection(text):
 
 
 class Store:
-    """The store's database, whatever its provider and table-name case."""
+    """The store's database; tables named exactly as nopCommerce names them (sim_db)."""
 
     def __init__(self, provider, connection):
         parts = parse_connection(connection)
@@ -124,8 +127,6 @@ class Store:
                                          password=parts.get("password"), connect_timeout=10)
             self.conn.autocommit = True
             self.q = '"'
-            tables_sql = ("SELECT table_name FROM information_schema.tables "
-                          "WHERE table_schema = current_schema()")
         elif provider == "mysql":
             import pymysql
             self.conn = pymysql.connect(host=parts.get("server"),
@@ -134,11 +135,8 @@ class Store:
                                         password=parts.get("pwd"), autocommit=True,
                                         connect_timeout=10, charset="utf8mb4")
             self.q = "`"
-            tables_sql = ("SELECT table_name FROM information_schema.tables "
-                          "WHERE table_schema = DATABASE()")
         else:
             crash("System.PlatformNotSupportedException", f"nopsim cannot play {provider}")
-        self.tables = {row[0].lower(): row[0] for row in self.rows(tables_sql)}
         self.columns = {}
 
     def column_names(self, table):
@@ -148,8 +146,10 @@ class Store:
             return [d[0] for d in cursor.description]
 
     def t(self, name):
-        actual = self.tables.get(name.lower())
-        return f"{self.q}{actual}{self.q}" if actual else None
+        return sim_db.quoted(self, name)
+
+    def has(self, name):
+        return sim_db.exists(self, name)
 
     def c(self, name):
         return f"{self.q}{name}{self.q}"
@@ -163,7 +163,7 @@ class Store:
 
 def db_version(store):
     table = store.t("MigrationVersionInfo")
-    if table is None:
+    if not store.has("MigrationVersionInfo"):
         crash("System.Data.SqlClient.SqlException", "Invalid object name 'MigrationVersionInfo'. "
               "The database is older than 4.30: run the upgrade scripts first")
     found = "4.30"
@@ -193,10 +193,8 @@ def migrate(store, current):
             label = f"nopCommerce version {LABELS[version]}. Update {kind}"
             store.rows(f"INSERT INTO {table} VALUES (%s, %s, %s)", (number, datetime.utcnow(), label))
             sim_data.on_migration(store, version, kind)
-            if version == "4.60" and kind == "Data" and store.t("GenericAttribute"):
-                # 4.60 moves customer fields out of GenericAttribute (nopcommerce.md §10, #4601).
-                ga = store.t("GenericAttribute")
-                store.rows(f"DELETE FROM {ga} WHERE {store.c('KeyGroup')} = %s", ("Customer",))
+            if version == "4.60" and kind == "Data" and store.has("GenericAttribute"):
+                sim_db.move_customer_attributes(store)  # nopcommerce.md §11
             log("info", "FluentMigrator.Runner.MigrationRunner[1000]", f"{number}: {name} migrated")
     sim_changes.after_migrations(store, bool(pending))
     return bool(pending)
@@ -225,7 +223,7 @@ def misbehave(store, migrated):
 
 def write_log(store, level, message):
     table = store.t("Log")
-    if table is None:
+    if not store.has("Log"):
         return
     (top,) = store.rows(f"SELECT COALESCE(MAX({store.c('Id')}), 0) FROM {table}")[0]
     columns = ", ".join(store.c(c) for c in ("Id", "LogLevelId", "ShortMessage", "FullMessage",
@@ -340,6 +338,7 @@ def main():
         store = Store(provider, connection)
     except Exception as error:  # any driver error: the real app dies the same way
         crash("System.InvalidOperationException", f"cannot connect to the database: {error}", 1)
+    sim_db.read_settings(store, crash)
     current = db_version(store)
     if key(current) > key(VERSION):
         crash("System.InvalidOperationException",

@@ -25,7 +25,7 @@ def columns(store, table):
     """The columns a table has: stores of other versions lack some (OldPrice is old, though)."""
     if table not in store.columns:
         name = store.t(table)
-        store.columns[table] = set() if name is None else {
+        store.columns[table] = set() if not store.has(table) else {
             c for c in store.column_names(name)}
     return store.columns[table]
 
@@ -106,7 +106,7 @@ def category(store, category_id, page):
     rows = store.rows(f"SELECT {store.c('Name')} FROM {store.t('Category')} "
                       f"WHERE {store.c('Id')} = %s", (category_id,))
     mapping = store.t("Product_Category_Mapping")
-    if not rows or mapping is None:
+    if not rows or not store.has("Product_Category_Mapping"):
         return None
     inside = (f"AND {store.c('Id')} IN (SELECT {store.c('ProductId')} FROM {mapping} "
               f"WHERE {store.c('CategoryId')} = %s)")
@@ -125,7 +125,7 @@ def category(store, category_id, page):
 
 def topic(store, topic_id):
     table = store.t("Topic")
-    if table is None:
+    if not store.has("Topic"):
         return None
     rows = store.rows(f"SELECT {store.c('Title')}, {store.c('Body')} FROM {table} "
                       f"WHERE {store.c('Id')} = %s", (topic_id,))

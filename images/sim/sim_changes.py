@@ -13,7 +13,7 @@ import os
 
 def after_migrations(store, migrated):
     product = os.environ.get("NOP_SIM_CHANGE_PRICE")
-    if product and migrated and store.t("Product"):
+    if product and migrated and store.has("Product"):
         store.rows(f"UPDATE {store.t('Product')} SET {store.c('Price')} = "
                    f"{store.c('Price')} + 10 WHERE {store.c('Id')} = %s", (int(product),))
 
@@ -21,7 +21,7 @@ def after_migrations(store, migrated):
 def on_every_start(store):
     name = os.environ.get("NOP_SIM_TOGGLE_RESOURCE")
     table = store.t("LocaleStringResource")
-    if not name or table is None:
+    if not name or not store.has("LocaleStringResource"):
         return
     where = f"WHERE {store.c('ResourceName')} = %s"
     if store.rows(f"SELECT COUNT(*) FROM {table} {where}", (name,))[0][0]:

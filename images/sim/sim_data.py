@@ -32,7 +32,7 @@ def on_migration(store, version, kind):
 
 def _languages(store):
     table = store.t("Language")
-    if table is None:
+    if not store.has("Language"):
         return []
     return store.rows(f"SELECT {store.c('Id')}, {store.c('UniqueSeoCode')} FROM {table}")
 
@@ -47,7 +47,7 @@ def _add_resource(store, language_id, name, value):
 
 def localization(store, version):
     languages = _languages(store)
-    if not languages or store.t("LocaleStringResource") is None:
+    if not languages or not store.has("LocaleStringResource"):
         return
     name = f"Nop.Sim.Upgrade{version.replace('.', '')}"
     for language_id, code in languages:
@@ -90,8 +90,8 @@ def _insert_permission(store, name):
 
 
 def acl_480(store):
-    if None in (store.t("PermissionRecord"), store.t("PermissionRecord_Role_Mapping"),
-                store.t("CustomerRole")):
+    if not all(store.has(t) for t in ("PermissionRecord", "PermissionRecord_Role_Mapping",
+                                      "CustomerRole")):
         return
     roles = {name: rid for rid, name in store.rows(
         f"SELECT {store.c('Id')}, {store.c('SystemName')} FROM {store.t('CustomerRole')}")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rehearse.catalog import ExpectedShrink
 from rehearse.checks.sample import Sample
 from rehearse.database.datasnap import DataSnapshot
 from rehearse.database.storedb import Baseline, Database
@@ -45,7 +46,7 @@ class CheckContext:
     log_id_before: int
     plugins_before: tuple[str, ...]
     plugins_after: tuple[str, ...]
-    expected_shrinking: frozenset[str] = frozenset()
+    expected_shrinks: tuple[ExpectedShrink, ...] = ()
     settings: CheckSettings = field(default_factory=CheckSettings)
     storefront: Storefront | None = None
     data_before: DataSnapshot | None = None

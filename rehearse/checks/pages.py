@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -21,6 +22,12 @@ def _get(context: CheckContext, path: str, **params: str) -> httpx.Response:
     with httpx.Client(base_url=context.base_url, timeout=TIMEOUT,
                       follow_redirects=False) as client:
         return client.get(path, params=params or None)
+
+
+def _decoded(context: CheckContext, path: str, **params: str) -> str:
+    """The page's text as a reader sees it: names like "Levi's" or "Ben & Jerry's" arrive
+    HTML-escaped (`Levi&#x27;s`, `Ben &amp; Jerry&#39;s`)."""
+    return html.unescape(_get(context, path, **params).text)
 
 
 def _no_store(context: CheckContext) -> Outcome | None:
@@ -60,7 +67,7 @@ def search(context: CheckContext) -> Outcome:
     status, summary, evidence = _page(context, "/search", q=word)
     if status is not Status.PASS:
         return status, summary, evidence
-    text = _get(context, "/search", q=word).text
+    text = _decoded(context, "/search", q=word)
     if word.lower() not in text.lower():
         return Status.FAIL, f"/search?q={word} found no product", evidence
     return Status.PASS, f"/search?q={word} finds products", evidence
@@ -72,7 +79,7 @@ def product(context: CheckContext) -> Outcome:
         return Status.SKIP, "no product with a URL slug in the store", []
     name, slug = found
     status, summary, evidence = _page(context, f"/{slug}")
-    if status is Status.PASS and name not in _get(context, f"/{slug}").text:
+    if status is Status.PASS and name not in _decoded(context, f"/{slug}"):
         return Status.FAIL, f"/{slug} does not show the product {name!r}", evidence
     return status, summary if status is not Status.PASS else f"/{slug} shows {name!r}", evidence
 

@@ -41,10 +41,14 @@ def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
         if version is not None:
             check_declared(detection, version)
         counts = baseline(sandbox.db)
+        facts = {"image": sandbox.image,
+                 "server": sandbox.server.describe() if sandbox.server else "",
+                 "production": sandbox.production.describe() if sandbox.production else ""}
+        notes = sandbox.notes()
     if sha256(backup.path) != digest:
         raise BadInputError(f"backup {backup.path} changed while it was read",
                             hint="something else is writing to it: copy it somewhere quiet")
-    found = inspection.Inspection(backup, digest, detection, counts)
+    found = inspection.Inspection(backup, digest, detection, counts, facts, notes)
     if as_json:
         out.write(json.dumps(inspection.to_dict(found), indent=2) + "\n")
     else:

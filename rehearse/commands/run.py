@@ -12,7 +12,7 @@ from rehearse.interrupts import shielded
 from rehearse.lifecycle import rehearse
 from rehearse.phases import Run
 from rehearse.report import rehearsal as report
-from rehearse.results import Rehearsal, Verdict
+from rehearse.results import STAND_IN_WORDS, Rehearsal, Verdict
 from rehearse.runlog import FILE, run_log
 from rehearse.sandbox import cleanup
 from rehearse.sandbox.labels import new_run_id, request_keep
@@ -69,8 +69,9 @@ def _report_folder(folder: Path) -> Path:
 def _summary(result: Rehearsal, written: list[Path], folder: Path) -> None:
     out = terminal()
     out.status("")
+    beside = f" ({STAND_IN_WORDS})" if result.stand_in else ""
     out.summary(f"{_VERDICT_STYLE[result.verdict]}: nopCommerce {result.source} → "
-                f"{result.target} in {report.duration(result.seconds)}")
+                f"{result.target} in {report.duration(result.seconds)}{beside}")
     if result.error:
         out.error(result.error, result.hint)
     if result.kept:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from rehearse.catalog import RELEASES, release
+from rehearse.catalog import RELEASES, ExpectedShrink, release
+from rehearse.catalog_tables import all_core_tables, core_tables
 from rehearse.errors import BadInputError
 from rehearse.version import Version
 
@@ -22,7 +23,6 @@ KEY_TABLES = (
     "NewsLetterSubscription", "EmailAccount", "QueuedEmail", "ScheduleTask",
     "MigrationVersionInfo",
 )
-STORE_MARKERS = ("Product", "Customer", "Setting")
 VERSION_TABLE = "MigrationVersionInfo"
 _UPDATE_ROW = re.compile(r"nopCommerce version (\d+\.\d+(?:\.\d+)?)\. Update", re.IGNORECASE)
 NEWEST_MIGRATIONS = 5
@@ -75,6 +75,8 @@ class Detection:
     version: Version | None
     at_most: Version | None
     evidence: str
+    missing: tuple[str, ...] = ()  # core tables of that version the store lacks
+
 
     def matches(self, declared: Version) -> bool:
         if self.version is not None:
@@ -90,15 +92,34 @@ class Baseline:
     counts: dict[str, int]
     missing: tuple[str, ...]
     newest_migrations: tuple[str, ...]
+    # Rows per key of every catalogued expected shrink: "GenericAttribute.Customer.FirstName".
+    keyed: dict[str, int] = field(default_factory=dict)
 
 
 def detect_version(db: Database) -> Detection:
+    """The version first, then the core tables of that version the store lacks."""
     tables = Tables(db.table_names())
-    absent = [name for name in STORE_MARKERS if not tables.has(name)]
-    if absent:
+    if not any(tables.has(name) for name in all_core_tables()):
         raise BadInputError(
-            f"the restored database is not a nopCommerce store (no {', '.join(absent)} table)",
+            "the restored database is not a nopCommerce store (none of nopCommerce's tables)",
             hint="check that store.backup is the store's database backup")
+    detection = _detect(db, tables)
+    listed = core_tables(detection.version) if detection.version else None
+    missing = tuple(name for name in listed or () if not tables.has(name))
+    return replace(detection, missing=missing)
+
+
+def require_whole(detection: Detection) -> None:
+    """A store without tables its version's app maps cannot be upgraded: say which."""
+    if detection.missing:
+        raise BadInputError(
+            f"the store lacks tables nopCommerce {detection.describe()} needs: "
+            f"{', '.join(detection.missing)}",
+            hint="restore a complete backup of the store's database (`rehearse inspect` lists "
+                 "what is missing)")
+
+
+def _detect(db: Database, tables: Tables) -> Detection:
     version_table = tables.find(VERSION_TABLE)
     if version_table is None:
         return _fingerprint(db, tables)
@@ -216,7 +237,26 @@ def baseline(db: Database) -> Baseline:
             continue
         _, rows = db.query(f"SELECT COUNT(*) FROM {db.quote(actual)}")
         counts[name] = int(rows[0][0])
-    return Baseline(counts, tuple(missing), _newest_migrations(db, tables))
+    keyed = {label: count for shrink in _SHRINKS for label, count in
+             _keyed_counts(db, tables, shrink).items()}
+    return Baseline(counts, tuple(missing), _newest_migrations(db, tables), keyed)
+
+
+_SHRINKS = tuple(shrink for r in RELEASES for shrink in r.expected_shrinks)
+
+
+def _keyed_counts(db: Database, tables: Tables, shrink: ExpectedShrink) -> dict[str, int]:
+    """Rows per key of `shrink` (a `Key` column within a `KeyGroup`), zero for absent keys."""
+    table = tables.find(shrink.table)
+    if table is None:
+        return {}
+    q = db.quote
+    group = shrink.key_group.replace("'", "''")
+    _, rows = db.query(f"SELECT {q('Key')}, COUNT(*) FROM {q(table)} WHERE {q('KeyGroup')} = "
+                       f"'{group}' GROUP BY {q('Key')}")
+    found = {str(key): int(count) for key, count in rows}
+    return {label: found.get(key, 0) for key, label in zip(shrink.keys, shrink.labels(),
+                                                           strict=True)}
 
 
 def _migrations(db: Database, table: str) -> list[tuple[int, str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich import box
@@ -20,6 +20,8 @@ class Inspection:
     sha256: str
     detection: Detection
     baseline: Baseline
+    sandbox: dict[str, str] = field(default_factory=dict)  # image, server, production
+    notes: tuple[str, ...] = ()
 
 
 def to_dict(found: Inspection) -> dict[str, Any]:
@@ -31,7 +33,10 @@ def to_dict(found: Inspection) -> dict[str, Any]:
         "evidence": found.detection.evidence,
         "counts": found.baseline.counts,
         "missing_tables": list(found.baseline.missing),
+        "missing_core_tables": list(found.detection.missing),
         "newest_migrations": list(found.baseline.newest_migrations),
+        "sandbox": found.sandbox,
+        "notes": list(found.notes),
     }
 
 
@@ -46,8 +51,16 @@ def to_table(found: Inspection) -> RenderableType:
     for name, count in found.baseline.counts.items():
         table.add_row(name, f"{count:,}")
     parts: list[RenderableType] = [head, table]
-    if found.baseline.missing:
+    if found.detection.missing:
+        parts.append(Text(f"missing tables of nopCommerce {found.detection.describe()} (an "
+                          f"upgrade is refused until they are there): "
+                          f"{', '.join(found.detection.missing)}", style="yellow"))
+    elif found.baseline.missing:
         parts.append(Text(f"missing tables: {', '.join(found.baseline.missing)}",
                           style="yellow"))
+    parts += [Text(note, style="yellow") for note in found.notes]
+    if found.sandbox:
+        parts.append(Text(", ".join(f"{k}: {v}" for k, v in found.sandbox.items() if v),
+                          style="dim"))
     parts.append(Text(f"backup unchanged, sha256 {found.sha256}", style="dim"))
     return Group(*parts)

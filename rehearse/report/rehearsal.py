@@ -6,14 +6,21 @@ import dataclasses
 import html
 import json
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from xml.etree import ElementTree
 
 from jinja2 import Environment, PackageLoader
 
-from rehearse.results import Rehearsal, Status, Verdict
+from rehearse.results import (
+    STAND_IN_WORDS,
+    ImagesUsed,
+    PhaseResult,
+    Rehearsal,
+    Status,
+    Verdict,
+)
 
 SCHEMA_VERSION = 1
 _T = TypeVar("_T")
@@ -29,6 +36,8 @@ _VERDICT_WORDS = {Verdict.PASS: "PASS — the upgrade rehearsed cleanly",
 def to_dict(rehearsal: Rehearsal) -> dict[str, Any]:
     data = asdict(rehearsal)
     data = {"schema_version": SCHEMA_VERSION, "verdict": data.pop("verdict"),
+            "stand_in": rehearsal.stand_in,
+            "verdict_note": STAND_IN_WORDS if rehearsal.stand_in else "",
             "from": data.pop("source"), "to": data.pop("target"), **data}
     for step in data["steps"]:
         step["from"], step["to"] = step.pop("source"), step.pop("target")
@@ -44,7 +53,24 @@ def step_name(step: Any) -> str:
 
 
 def headline(rehearsal: Rehearsal) -> str:
-    return _VERDICT_WORDS[rehearsal.verdict]
+    """The verdict; a stand-in app image (by its label) is said beside it."""
+    words = _VERDICT_WORDS[rehearsal.verdict]
+    return f"{words} ({STAND_IN_WORDS})" if rehearsal.stand_in else words
+
+
+# Phases before the restore ran against no database.
+_NO_DATABASE = {"check inputs", "sandbox"}
+
+
+def ran_on(rehearsal: Rehearsal, phase: PhaseResult) -> str:
+    """The database (image and server) a phase ran against, or nothing."""
+    if rehearsal.database is None or phase.name in _NO_DATABASE:
+        return ""
+    return rehearsal.database.describe()
+
+
+def step_images(step: Any) -> str:
+    return step.images.describe() if step.images is not None else ""
 
 
 def to_markdown(rehearsal: Rehearsal) -> str:
@@ -57,10 +83,12 @@ def to_markdown(rehearsal: Rehearsal) -> str:
         lines += [f"> {_md(r.error)}", ">", f"> Fix: {_md(r.hint)}" if r.hint else "", ""]
     lines += [f"Total time: **{duration(r.seconds)}** (started {r.started_at}, "
               f"run `{r.run_id}`)", "", "## Steps", "",
-              "| Step | Kind | Result | Time | Detail |", "|---|---|---|---|---|"]
+              "| Step | Kind | Result | Time | Detail | Ran on |", "|---|---|---|---|---|---|"]
     rows = [f"| {step_name(s)} | {s.kind} | {_ICONS[s.status]} {s.status} | "
-            f"{duration(s.seconds)} | {_md(s.detail)} |" for s in r.steps]
-    lines += rows or ["| (none ran) | | | | |"]
+            f"{duration(s.seconds)} | {_md(s.detail)} | {step_images(s)} |" for s in r.steps]
+    lines += rows or ["| (none ran) | | | | | |"]
+    if r.warnings:
+        lines += ["", "## Sandbox database", ""] + [f"- {w}" for w in r.warnings]
     failed = [c for c in r.checks if c.status in (Status.FAIL, Status.ERROR)]
     lines += ["", "## Checks", "",
               f"{sum(c.status is Status.PASS for c in r.checks)} passed, {len(failed)} failed, "
@@ -73,8 +101,9 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     if r.safety:
         lines += ["", "## Made safe before any app started", ""] + [
             f"- {_md(s)}" for s in r.safety]
-    lines += ["", "## Phases", ""] + [f"- {_ICONS[p.status]} {p.name} ({duration(p.seconds)})"
-                                      for p in r.phases]
+    lines += ["", "## Phases", ""] + [
+        f"- {_ICONS[p.status]} {p.name} ({duration(p.seconds)})"
+        + (f" — {ran_on(r, p)}" if ran_on(r, p) else "") for p in r.phases]
     if r.backup:
         same = "unchanged" if r.backup.get("unchanged") == "true" else "CHANGED"
         lines += ["", f"Backup {_md(r.backup['path'])} {same} "
@@ -102,30 +131,60 @@ def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
     order = [Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP]
     checks = sorted(rehearsal.checks, key=lambda c: order.index(c.status))
     return template.render(r=rehearsal, checks=checks, headline=headline(rehearsal),
-                           icons=_ICONS,
+                           icons=_ICONS, ran_on=ran_on, step_images=step_images,
                            duration=duration, step_name=step_name, logs=logs, total=total)
 
 
-def to_junit(rehearsal: Rehearsal) -> str:
-    cases = [(f"step {step_name(s)}", s.kind, s.seconds, s.status, s.detail, "")
-             for s in rehearsal.steps]
-    cases += [(c.id, "check", c.seconds, c.status, c.summary, "\n".join(c.evidence))
+@dataclass(frozen=True)
+class _Case:
+    name: str
+    classname: str
+    seconds: float
+    status: Status
+    message: str
+    text: str = ""
+    properties: tuple[tuple[str, str], ...] = ()
+
+
+def _cases(rehearsal: Rehearsal) -> list[_Case]:
+    cases = [_Case(f"step {step_name(s)}", s.kind, s.seconds, s.status, s.detail,
+                   properties=_image_properties(s.images)) for s in rehearsal.steps]
+    cases += [_Case(c.id, "check", c.seconds, c.status, c.summary, "\n".join(c.evidence))
               for c in rehearsal.checks]
-    failures = [p for p in rehearsal.phases if p.status is Status.ERROR]
-    cases += [(f"phase {p.name}", "phase", p.seconds, p.status, p.detail, p.hint)
-              for p in failures]
+    cases += [_Case(f"phase {p.name}", "phase", p.seconds, p.status, p.detail, p.hint)
+              for p in rehearsal.phases if p.status is Status.ERROR]
+    return cases
+
+
+def _image_properties(images: ImagesUsed | None) -> tuple[tuple[str, str], ...]:
+    if images is None:
+        return ()
+    found = [("database.image", images.database_image),
+             ("database.server", images.database_server),
+             ("nopcommerce.image", images.app_image), ("nopcommerce.digest", images.app_digest)]
+    if images.stand_in:
+        found.append(("nopcommerce.stand_in", STAND_IN_WORDS))
+    return tuple((name, value) for name, value in found if value)
+
+
+def to_junit(rehearsal: Rehearsal) -> str:
+    """JUnit XML; a warning is a property and a `<system-out>` line, never a silent pass."""
+    cases = _cases(rehearsal)
     suite = ElementTree.Element("testsuite", {
         "name": f"rehearse nopCommerce {rehearsal.source} to {rehearsal.target}",
         "tests": str(len(cases)), "time": f"{rehearsal.seconds:.3f}",
-        "failures": str(sum(c[3] is Status.FAIL for c in cases)),
-        "errors": str(sum(c[3] is Status.ERROR for c in cases)),
-        "skipped": str(sum(c[3] is Status.SKIP for c in cases))})
-    for name, classname, seconds, status, message, text in cases:
-        case = ElementTree.SubElement(suite, "testcase", {
-            "name": name, "classname": f"rehearse.{classname}", "time": f"{seconds:.3f}"})
-        tag = {Status.FAIL: "failure", Status.ERROR: "error", Status.SKIP: "skipped"}.get(status)
-        if tag:
-            ElementTree.SubElement(case, tag, {"message": message}).text = text or message
+        "failures": str(sum(c.status is Status.FAIL for c in cases)),
+        "errors": str(sum(c.status is Status.ERROR for c in cases)),
+        "skipped": str(sum(c.status is Status.SKIP for c in cases))})
+    suite_properties = [("verdict", headline(rehearsal)),
+                        *_image_properties(rehearsal.database)]
+    suite_properties += [_note(w) for w in rehearsal.warnings]
+    _properties(suite, tuple(suite_properties))
+    for case in cases:
+        _testcase(suite, case)
+    if rehearsal.warnings:
+        ElementTree.SubElement(suite, "system-out").text = "\n".join(
+            ": ".join(_note(w)) for w in rehearsal.warnings)
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -143,6 +202,36 @@ def scrubbed(value: _T, redact: Callable[[str], str]) -> _T:
     elif isinstance(value, dict):
         found = {scrubbed(k, redact): scrubbed(v, redact) for k, v in value.items()}
     return found  # type: ignore[return-value]
+
+
+def _note(text: str) -> tuple[str, str]:
+    """("warning", …) for a warning, ("note", …) for what the sandbox did differently."""
+    if text.startswith("warning: "):
+        return "warning", text.removeprefix("warning: ")
+    return "note", text
+
+
+def _testcase(suite: ElementTree.Element, case: _Case) -> None:
+    element = ElementTree.SubElement(suite, "testcase", {
+        "name": case.name, "classname": f"rehearse.{case.classname}",
+        "time": f"{case.seconds:.3f}"})
+    warned = case.status is Status.WARN
+    _properties(element, case.properties + ((("warning", case.message),) if warned else ()))
+    tag = {Status.FAIL: "failure", Status.ERROR: "error", Status.SKIP: "skipped"}.get(case.status)
+    if tag:
+        ElementTree.SubElement(element, tag, {"message": case.message}).text = (
+            case.text or case.message)
+    if warned:
+        lines = [f"warning: {case.message}", *case.text.splitlines()]
+        ElementTree.SubElement(element, "system-out").text = "\n".join(lines)
+
+
+def _properties(parent: ElementTree.Element, properties: tuple[tuple[str, str], ...]) -> None:
+    if not properties:
+        return
+    holder = ElementTree.SubElement(parent, "properties")
+    for name, value in properties:
+        ElementTree.SubElement(holder, "property", {"name": name, "value": value})
 
 
 def write(rehearsal: Rehearsal, folder: Path, formats: tuple[str, ...], logs: dict[str, str],

@@ -64,3 +64,14 @@ def _missing(image: str, why: str) -> EnvironmentNotReadyError:
 def _first_line(error: Exception) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def image_facts(image: str) -> tuple[str, dict[str, str]]:
+    """A local image's digest (its registry digest when it has one, else its ID) and labels."""
+    try:
+        found = client().images.get(image)
+    except DockerException:
+        return "", {}
+    digests = found.attrs.get("RepoDigests") or []
+    digest = str(digests[0]).split("@", 1)[-1] if digests else str(found.id)
+    return digest, dict(found.labels or {})

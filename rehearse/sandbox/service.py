@@ -66,6 +66,7 @@ class ServiceSpec:
     pre_start: Callable[[host.EngineFacts], None] | None = None
     explain: Callable[[str], Exception | None] | None = None
     copies: tuple[Copy, ...] = ()  # host files copied in after the start (see copyin.py)
+    command: tuple[str, ...] = ()  # arguments to the image's entrypoint (server options)
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,8 @@ def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
         kwargs["network"] = spec.network
     for target, content in spec.files:
         container.with_copy_into_container(content, target)
+    if spec.command:
+        container.with_command(list(spec.command))
     for mount in spec.mounts:
         container.with_volume_mapping(mount.source, mount.target, "ro" if mount.read_only else "rw")
     container.with_kwargs(**kwargs)

@@ -39,6 +39,8 @@ def test_inspect_reports_version_and_counts_as_json(backup: Path) -> None:
     assert found["version"] == "4.70" and found["provider"] == "postgresql"
     assert found["counts"]["Product"] == 100 and found["missing_tables"] == []
     assert found["backup"]["sha256"] == before == sha256(backup)
+    assert found["sandbox"]["image"] == images.POSTGRES
+    assert found["sandbox"]["production"].startswith("PostgreSQL 17")  # read from the dump
 
 
 @pytest.mark.parametrize(
@@ -102,3 +104,16 @@ def test_a_damaged_sql_gz_fails_with_a_short_line_and_the_whole_output_logged(
     error_line = next(line for line in err.splitlines() if line.startswith("error:"))
     assert "restoring store.sql.gz failed" in error_line and len(error_line) < 700
     assert "gzip" in error_line or "ERROR" in error_line
+
+
+def test_a_store_without_setting_shows_its_version_and_what_is_missing(
+        tmp_path: Path) -> None:
+    shape = StoreShape(Version(4, 50), Provider.POSTGRESQL, omit_tables=("Setting",))
+    partial = make_backup(shape, tmp_path)
+    code, out, _ = invoke(str(partial), "--image", images.POSTGRES, "--memory", "1g", "--json")
+    assert code == ExitCode.PASSED
+    found = json.loads(out)
+    assert found["version"] == "4.50" and found["missing_core_tables"] == ["Setting"]
+    code, out, _ = invoke(str(partial), "--image", images.POSTGRES, "--memory", "1g")
+    assert code == ExitCode.PASSED
+    assert "missing tables of nopCommerce 4.50" in out and "Setting" in out

@@ -12,11 +12,17 @@ from rehearse.catalog import Provider
 from rehearse.database.backup import BackupFormat, inspect_backup, require_provider, sha256
 from rehearse.database.restore import restored
 from rehearse.database.scriptrun import run_script
-from rehearse.database.storedb import baseline, check_declared, detect_version
+from rehearse.database.storedb import (
+    baseline,
+    check_declared,
+    detect_version,
+    require_whole,
+)
 from rehearse.errors import BadInputError, RehearsalFailedError
 from rehearse.sandbox import cleanup
 from rehearse.sandbox.labels import new_run_id
 from rehearse.version import Version
+from tests import images
 from tests.storegen import LOCAL_IMAGES, StoreShape, make_backup
 
 pytestmark = pytest.mark.docker
@@ -53,6 +59,12 @@ def test_restore_detects_version_and_counts_rows(backups: dict[str, Path], name:
         assert found.counts["Order"] == shape.rows("Order")  # `order` quoted, any case
         assert found.missing == ()
         assert "New tables and columns added for Widgets.MyCustom" in found.newest_migrations
+        # The dump names the server that made it, and the sandbox runs the same major.
+        assert sandbox.production is not None and sandbox.server is not None
+        assert sandbox.production.major == sandbox.server.major
+        lower = ("--lower-case-table-names=1",) if shape.lower_case_tables else ()
+        assert sandbox.options == lower
+        assert detection.missing == ()
     assert sha256(path) == before
     assert cleanup.leftover_containers(run_id) == []
 
@@ -101,12 +113,26 @@ def test_backup_of_the_wrong_engine_is_refused(backups: dict[str, Path]) -> None
         require_provider(backup, Provider.MYSQL)
 
 
-def test_a_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+def test_a_store_without_setting_is_told_by_its_version_and_refused_by_name(
+        tmp_path: Path) -> None:
     shape = StoreShape(Version(4, 50), Provider.POSTGRESQL, omit_tables=("Product", "Setting"))
-    path = make_backup(shape, tmp_path)
-    backup = inspect_backup(path)
+    backup = inspect_backup(make_backup(shape, tmp_path))
+    with restored(backup, images_for(Provider.POSTGRESQL), new_run_id(), memory="1g") as sandbox:
+        detection = detect_version(sandbox.db)
+    assert detection.version == Version(4, 50)
+    assert detection.missing == ("Product", "Setting")
+    with pytest.raises(BadInputError, match=r"lacks tables nopCommerce 4\.50 needs: Product, "
+                                            "Setting"):
+        require_whole(detection)
+
+
+def test_a_database_without_any_nopcommerce_table_is_not_a_store(tmp_path: Path) -> None:
+    dump = tmp_path / "other.sql"
+    dump.write_text("-- PostgreSQL database dump\n"
+                    'CREATE TABLE "Invoice" ("Id" integer);\n', encoding="utf-8")
     with (
-        restored(backup, images_for(Provider.POSTGRESQL), new_run_id(), memory="1g") as sandbox,
+        restored(inspect_backup(dump), images_for(Provider.POSTGRESQL), new_run_id(),
+                 memory="1g") as sandbox,
         pytest.raises(BadInputError, match="not a nopCommerce store"),
     ):
         detect_version(sandbox.db)
@@ -160,11 +186,61 @@ def test_a_mysql_8_dump_into_mariadb_names_the_collation_problem(tmp_path: Path)
     dump = tmp_path / "mysql8.sql"
     dump.write_text(
         "-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n"
-        "CREATE TABLE `product` (`Id` int NOT NULL, PRIMARY KEY (`Id`))"
+        "CREATE TABLE `Product` (`Id` int NOT NULL, PRIMARY KEY (`Id`))"
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;\n", encoding="utf-8")
     with (
         pytest.raises(BadInputError, match="dumped by MySQL 8") as caught,
-        restored(inspect_backup(dump), images_for(Provider.MYSQL), new_run_id(), memory="1g"),
+        restored(inspect_backup(dump), images.OLD_MARIADB, new_run_id(), memory="1g"),
     ):
         pass
     assert "MySQL 8 image" in caught.value.hint
+    assert "MariaDB 11.4.5 or later" in caught.value.hint
+
+
+# What MySQL 8 writes (mysqldump 8.0 on a Windows server): 0900 collations, lower-case names,
+# version comments that only MySQL 8.0.16+ (and MariaDB, which reads /*!8xxxx as its own
+# 8.x-or-later check) evaluate.
+MYSQL8_DUMP = """-- MySQL dump 10.13  Distrib 8.0.36, for Win64 (x86_64)
+--
+-- Host: localhost    Database: nopcommerce
+-- ------------------------------------------------------
+-- Server version\t8.0.36
+
+/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;
+/*!50503 SET NAMES utf8mb4 */;
+/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;
+DROP TABLE IF EXISTS `product`;
+/*!40101 SET @saved_cs_client     = @@character_set_client */;
+CREATE TABLE `product` (
+  `Id` int NOT NULL AUTO_INCREMENT,
+  `Name` varchar(400) COLLATE utf8mb4_0900_as_cs NOT NULL,
+  `Deleted` tinyint(1) NOT NULL,
+  PRIMARY KEY (`Id`)
+) ENGINE=InnoDB AUTO_INCREMENT=3 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;
+/*!40101 SET character_set_client = @saved_cs_client */;
+LOCK TABLES `product` WRITE;
+/*!40000 ALTER TABLE `product` DISABLE KEYS */;
+INSERT INTO `product` VALUES (1,'Levi\\'s 501',0),(2,'Crème brûlée',0);
+/*!40000 ALTER TABLE `product` ENABLE KEYS */;
+UNLOCK TABLES;
+/*!80016 ALTER TABLE `product` COMMENT 'made by MySQL 8.0.16 or later' */;
+/*!40014 SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS */;
+"""
+
+
+def test_a_mysql_8_dump_restores_into_mariadb_11_8_unchanged(tmp_path: Path) -> None:
+    dump = tmp_path / "mysql8.sql"
+    dump.write_text(MYSQL8_DUMP, encoding="utf-8")
+    before = dump.read_bytes()
+    with restored(inspect_backup(dump), images.MARIADB, new_run_id(), memory="1g") as sandbox:
+        assert sandbox.options == ("--lower-case-table-names=1",)
+        _, rows = sandbox.db.query("SELECT Name FROM Product ORDER BY Id")  # exact case works
+        assert [r[0] for r in rows] == ["Levi's 501", "Crème brûlée"]
+        _, collation = sandbox.db.query(
+            "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_NAME='product'")
+        assert collation[0][0] == "utf8mb4_0900_ai_ci"
+        assert sandbox.production is not None and sandbox.production.describe() == "MySQL 8.0.36"
+        assert sandbox.server is not None and sandbox.server.engine == "mariadb"
+        assert any("lower_case_table_names=1" in note for note in sandbox.notes())
+        assert any("production runs MySQL 8.0.36" in note for note in sandbox.notes())
+    assert dump.read_bytes() == before

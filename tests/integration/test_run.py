@@ -30,7 +30,7 @@ PLUGINS = {"InstalledPlugins": [{"SystemName": "Payments.CheckMoneyOrder", "Vers
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("store")
-    make_backup(StoreShape(Version(4, 50), Provider.POSTGRESQL), folder)
+    make_backup(StoreShape(Version(4, 50), Provider.POSTGRESQL, tricky_names=True), folder)
     app_data = folder / "App_Data"
     app_data.mkdir()
     (app_data / "appsettings.json").write_text(json.dumps(APP_SETTINGS))
@@ -87,7 +87,57 @@ def test_a_clean_upgrade_passes_with_every_report(store: Path, tmp_path: Path) -
         if path.is_file():
             assert PRODUCTION_SECRET not in path.read_text(errors="replace"), path
     assert (store / "store.dump").read_bytes() == before
-    assert "PASS: nopCommerce 4.50 → 4.70" in err
+    assert "PASS: nopCommerce 4.50 → 4.70" in err and "(stand-in, not nopCommerce)" in err
+    assert_images_named(report, folder)
+
+
+def assert_images_named(report: dict[str, object], folder: Path) -> None:
+    """Every format names the database image and server, the app image and its digest, and
+    says the stand-in is one (by its label: images/sim/Dockerfile)."""
+    assert report["stand_in"] is True
+    database = report["database"]
+    assert database["database_image"] == images.POSTGRES  # type: ignore[index]
+    assert database["database_server"].startswith("PostgreSQL 17")  # type: ignore[index]
+    for step in report["steps"]:  # type: ignore[attr-defined]
+        assert step["images"]["app_image"] == f"{images.SIM}:{step['to']}"
+        assert step["images"]["app_digest"].startswith("sha256:")
+        assert step["images"]["database_image"] == images.POSTGRES
+    markdown = (folder / "report.md").read_text()
+    assert "(stand-in, not nopCommerce)**" in markdown
+    assert f"nopCommerce image {images.SIM}:4.70@sha256:" in markdown
+    assert "baseline (" in markdown and f"database {images.POSTGRES} (PostgreSQL 17" in markdown
+    html = (folder / "report.html").read_text()
+    assert "stand-in, not nopCommerce" in html and f"{images.SIM}:4.60@sha256:" in html
+    junit = (folder / "junit.xml").read_text()
+    assert 'name="nopcommerce.digest" value="sha256:' in junit
+    assert 'name="database.server" value="PostgreSQL 17' in junit
+    # The expected GenericAttribute shrink is a warning: visible, not a plain pass.
+    assert '<property name="warning" value="' in junit and "<system-out>warning:" in junit
+
+
+def test_generic_attribute_rows_beyond_the_4_60_keys_fail_the_rows_check(
+        store: Path, tmp_path: Path) -> None:
+    # The stand-in deletes every KeyGroup='Customer' row, not only the keys of §11: rows
+    # nopCommerce keeps (LastVisitedPage, SelectedPaymentMethod) are lost.
+    code, _, report, _ = rehearse_run(scenario(
+        store, tmp_path, {"NOP_SIM_MOVE_ALL_CUSTOMER_ROWS": "1"}))
+    assert code == ExitCode.FAILED
+    checks = {c["id"]: c for c in report["checks"]}  # type: ignore[union-attr]
+    assert checks["data.rows"]["status"] == "fail"
+    assert "beyond the expected moves" in checks["data.rows"]["summary"]
+
+
+def test_a_store_missing_core_tables_is_refused_by_name(tmp_path: Path) -> None:
+    folder = tmp_path / "partial"
+    make_backup(StoreShape(Version(4, 50), Provider.POSTGRESQL,
+                           omit_tables=("ShippingMethod", "Setting")), folder)
+    app_data = folder / "App_Data"
+    app_data.mkdir()
+    (app_data / "appsettings.json").write_text(json.dumps(APP_SETTINGS))
+    code, err, report, _ = rehearse_run(scenario(folder, tmp_path))
+    assert code == ExitCode.BAD_INPUT
+    assert "lacks tables nopCommerce 4.50 needs: ShippingMethod, Setting" in err
+    assert report["steps"] == []
 
 
 def test_a_failing_migration_fails_the_rehearsal(store: Path, tmp_path: Path) -> None:
@@ -208,3 +258,25 @@ def test_a_wrong_admin_password_fails_the_check(store: Path, tmp_path: Path) -> 
     assert code == ExitCode.FAILED
     check = {c["id"]: c for c in report["checks"]}["page.admin-login"]  # type: ignore[union-attr]
     assert check["status"] == "fail"
+
+
+def test_a_windows_mysql_dump_runs_with_lower_case_table_names_and_says_so(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "windows"
+    make_backup(StoreShape(Version(4, 50), Provider.MYSQL, lower_case_tables=True), folder)
+    app_data = folder / "App_Data"
+    app_data.mkdir()
+    settings = {"ConnectionStrings": {"ConnectionString": "Server=db.prod;Database=shop;"
+                                      "Uid=shop;Pwd=x;", "DataProvider": "mysql"}}
+    (app_data / "appsettings.json").write_text(json.dumps(settings))
+    path = scenario(folder, tmp_path)
+    path.write_text(path.read_text().replace("provider: postgresql", "provider: mysql")
+                    .replace("store.dump", "store.sql").replace('target: "4.70"',
+                                                                'target: "4.60"')
+                    .replace(images.POSTGRES, images.MARIADB))
+    code, err, report, found = rehearse_run(path)
+    assert code == ExitCode.PASSED, err
+    notes = report["warnings"]
+    assert any("lower_case_table_names=1" in note for note in notes)  # type: ignore[union-attr]
+    assert found is not None and "lower_case_table_names=1" in (found / "report.md").read_text()
+    assert "lower_case_table_names=1" in err

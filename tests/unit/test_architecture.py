@@ -25,14 +25,14 @@ HOMES = {
     "pydantic": ("scenario.py",),
 }
 # The domain: versions, plans, scripts, checks of data, results. Nothing of Docker or drivers.
-PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "results.py",
+PURE = ("version.py", "catalog.py", "catalog_tables.py", "planner.py", "errors.py", "results.py",
         "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
-        "database/neutralize.py", "store/appdata.py", "store/startup.py",
-        "checks/data.py", "checks/context.py", "database/backupset.py",
+        "database/neutralize.py", "database/production.py", "store/appdata.py",
+        "store/startup.py", "checks/data.py", "checks/context.py", "database/backupset.py",
         "database/mssql_header.py", "database/mssql_media.py", "database/mssql_tsql.py",
         "database/mssql_restore.py", "database/mssql_diagnose.py", "database/fulltext.py",
         "values.py")
-STDLIB = {"rehearse", "__future__", "bisect", "dataclasses", "enum", "functools", "re",
+STDLIB = {"rehearse", "__future__", "bisect", "gzip", "dataclasses", "enum", "functools", "re",
           "itertools", "typing", "collections", "json", "pathlib", "time", "os", "stat"}
 
 

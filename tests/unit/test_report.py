@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree
 
 from rehearse.report import rehearsal as report
 from rehearse.results import (
     CheckResult,
+    ImagesUsed,
     MigrationTiming,
     PhaseResult,
     Rehearsal,
@@ -122,3 +124,43 @@ def test_scrubbed_redacts_every_string_of_a_result() -> None:
     found = report.scrubbed(sample(), lambda text: text.replace("4.60", "x"))
     assert "4.60" not in report.to_json(found)
     assert found.steps[0].target == "x" and found.phases[1].detail == "x failed <script>"
+
+
+def imaged(stand_in: bool) -> Rehearsal:
+    """A run whose step names its images; the app image labelled a stand-in or not."""
+    database = ImagesUsed("postgres:15", "PostgreSQL 15.4")
+    used = ImagesUsed("postgres:15", "PostgreSQL 15.4", "nopcommerceteam/nopcommerce:4.60.6",
+                      "sha256:feed", stand_in)
+    step = StepResult("4.50", "4.60", "app-migration", Status.PASS, 60.0, "3 migrations",
+                      images=used)
+    warn = CheckResult("data.rows", Status.WARN, 0.1, "GenericAttribute keys moved",
+                       ("GenericAttribute: 10 → 6",))
+    return replace(sample(Verdict.PASS), steps=(step,), checks=(warn,), database=database,
+                   warnings=("warning: production runs MySQL 8.0.36, the sandbox MariaDB 11.8",))
+
+
+def test_every_format_names_images_and_digest_and_the_stand_in_only_by_label() -> None:
+    for stand_in in (True, False):
+        rehearsal = imaged(stand_in)
+        texts = {"json": report.to_json(rehearsal), "md": report.to_markdown(rehearsal),
+                 "html": report.to_html(rehearsal, {}), "junit": report.to_junit(rehearsal)}
+        for name, text in texts.items():
+            assert "nopcommerceteam/nopcommerce:4.60.6" in text, name
+            assert "sha256:feed" in text and "PostgreSQL 15.4" in text, name
+            assert ("stand-in, not nopCommerce" in text) is stand_in, name
+        assert json.loads(texts["json"])["stand_in"] is stand_in
+    markdown = report.to_markdown(imaged(True))
+    assert "**Verdict: PASS — the upgrade rehearsed cleanly (stand-in, not nopCommerce)**" in (
+        markdown)
+    assert "- ✅ restore (2 min 0 s) — database postgres:15 (PostgreSQL 15.4)" in markdown
+
+
+def test_junit_shows_warnings_as_a_property_and_a_system_out_line() -> None:
+    suite = ElementTree.fromstring(report.to_junit(imaged(False)))
+    case = next(c for c in suite.iter("testcase") if c.get("name") == "data.rows")
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert properties["warning"] == "GenericAttribute keys moved"
+    assert case.findtext("system-out", "").startswith("warning: GenericAttribute keys moved")
+    suite_out = suite.find("system-out")
+    assert suite_out is not None and "production runs MySQL 8.0.36" in (suite_out.text or "")
+    assert any(p.get("name") == "warning" for p in suite.find("properties") or [])

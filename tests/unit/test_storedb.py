@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from rehearse.database.storedb import baseline, check_declared, detect_version
+from rehearse.catalog_tables import core_tables
+from rehearse.database.storedb import baseline, check_declared, detect_version, require_whole
 from rehearse.errors import BadInputError
 from rehearse.version import Version
 
@@ -98,9 +99,39 @@ def test_declared_patch_matches_its_line() -> None:
                    Version(4, 70, 3))
 
 
-def test_not_a_store() -> None:
-    with pytest.raises(BadInputError, match=r"not a nopCommerce store \(no Product, Setting"):
-        detect_version(FakeDatabase({"Customer": [], "Invoices": []}))
+def test_not_a_store_only_without_any_nopcommerce_table() -> None:
+    with pytest.raises(BadInputError, match=r"not a nopCommerce store \(none of nopCommerce"):
+        detect_version(FakeDatabase({"Invoices": [], "Employees": []}))
+
+
+def whole(version: Version, without: tuple[str, ...] = ()) -> FakeDatabase:
+    tables: dict[str, list[tuple[Any, ...]]] = {
+        name.lower(): [] for name in core_tables(version) or () if name not in without}
+    tables["migrationversioninfo"] = [(1, None, f"nopCommerce version {version}. Update Data")]
+    return FakeDatabase(tables)
+
+
+def test_a_store_without_setting_is_told_by_its_version_and_refused_by_name() -> None:
+    detection = detect_version(whole(Version(4, 50), without=("Setting", "Picture")))
+    assert detection.version == Version(4, 50)
+    assert detection.missing == ("Picture", "Setting")
+    with pytest.raises(BadInputError, match=r"lacks tables nopCommerce 4\.50 needs: "
+                                            r"Picture, Setting"):
+        require_whole(detection)
+
+
+@pytest.mark.parametrize("version", [Version(4, 30), Version(4, 60), Version(4, 90)])
+def test_a_whole_store_of_each_version_misses_nothing(version: Version) -> None:
+    detection = detect_version(whole(version))
+    assert detection.missing == ()
+    require_whole(detection)
+
+
+def test_a_4_60_store_lacks_the_4_70_tables_only_when_it_claims_4_70() -> None:
+    db = whole(Version(4, 60))
+    db.tables["migrationversioninfo"].append((2, None, "nopCommerce version 4.70. Update Data"))
+    assert set(detect_version(db).missing) == {"ProductAttributeCombinationPicture",
+                                               "ProductAttributeValuePicture"}
 
 
 def test_baseline_counts_present_tables_and_lists_missing_ones() -> None:

@@ -1,7 +1,16 @@
 #!/bin/bash
 # Initialise the data directory on first start, with a temporary socket-only server running the
 # init SQL (so "ready for connections" appears twice, as with the official image), then run mariadbd.
+# As the official images do, arguments that start with "-" are server options, and they apply at
+# initialisation too (lower_case_table_names must be set before the data directory exists).
 set -euo pipefail
+if [ "${1:0:1}" = "-" ]; then
+  set -- mariadbd "$@"
+fi
+OPTIONS=()
+if [ "${1:-}" = mariadbd ] || [ "${1:-}" = mysqld ]; then
+  OPTIONS=("${@:2}")
+fi
 ROOT_PASSWORD="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}"
 DATABASE="${MARIADB_DATABASE:-${MYSQL_DATABASE:-}}"
 APP_USER="${MARIADB_USER:-${MYSQL_USER:-}}"
@@ -15,8 +24,9 @@ fi
 sql_quote() { printf "%s" "$1" | sed "s/'/''/g"; }
 
 if [ ! -d "$DATADIR/mysql" ]; then
-  mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db --auth-root-authentication-method=normal >/dev/null
-  mariadbd --user=mysql --skip-networking --socket=/run/mysqld/init.sock &
+  mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db \
+    --auth-root-authentication-method=normal "${OPTIONS[@]}" >/dev/null
+  mariadbd --user=mysql --skip-networking --socket=/run/mysqld/init.sock "${OPTIONS[@]}" &
   pid=$!
   for _ in $(seq 1 100); do
     mariadb-admin --socket=/run/mysqld/init.sock ping >/dev/null 2>&1 && break

@@ -11,11 +11,12 @@ chown -R postgres:postgres "$PGDATA" /run/postgresql
 chmod 700 "$PGDATA"
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  # initdb speaks on stdout, as in the official image: the log shows the start at once.
   pwfile="$(mktemp)"
   printf '%s' "$POSTGRES_PASSWORD" >"$pwfile"
   chown postgres "$pwfile"
   gosu postgres initdb -U "$POSTGRES_USER" --pwfile="$pwfile" --auth-host=scram-sha-256 \
-    --auth-local=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    --auth-local=trust -E UTF8 --locale=C.UTF-8
   rm -f "$pwfile"
   echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
   if [ "$POSTGRES_DB" != postgres ]; then

@@ -68,7 +68,9 @@ class MySQL:
             raise BadInputError(
                 f"{backup.path.name} was dumped by MySQL 8 and this server does not know its "
                 "collations (utf8mb4_0900_ai_ci)",
-                hint="restore it into a MySQL 8 image (the default, mysql:8.4), not MariaDB")
+                hint="restore it into a MySQL 8 image (the default for a MySQL 8 dump: "
+                     "mysql:8.0 or its own major), or into MariaDB 11.4.5 or later, which "
+                     "knows these collations (images.database in the scenario, --image)")
         raise restore_failed(backup, output)
 
 

@@ -1,0 +1,72 @@
+"""The stand-in is as strict as nopCommerce on the database: exact table names (a Windows dump
+needs lower_case_table_names=1) and the 4.60 customer move, key by key (nopcommerce.md §11)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rehearse.catalog import CUSTOMER_ATTRIBUTES_460, Provider
+from rehearse.database import restore
+from rehearse.database.engines.base import SqlDatabase
+from rehearse.database.storedb import baseline
+from rehearse.store.app import AppSpec, running_app
+from rehearse.version import Version
+from tests.integration.test_app_steps import V, prepared_for, rehearse_app_steps, sandbox, sim
+from tests.storegen import GENERIC_KEYS, StoreShape, make_backup
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def windows_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    shape = StoreShape(Version(4, 40), Provider.MYSQL, lower_case_tables=True)
+    return make_backup(shape, tmp_path_factory.mktemp("windows"))
+
+
+def test_without_lower_case_table_names_the_stand_in_fails_as_nopcommerce_does(
+        windows_dump: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rehearse.store.app import AppStartFailedError
+
+    # Test-only hook: rehearse's handling switched off, the sandbox starts with the default.
+    monkeypatch.setattr(restore, "server_options", lambda backup: ())
+    with pytest.raises(AppStartFailedError) as caught:
+        rehearse_app_steps(windows_dump, Provider.MYSQL, "4.70", stepwise=False)
+    assert "Setting' doesn't exist" in caught.value.message
+
+
+def test_with_lower_case_table_names_the_stand_in_upgrades_the_windows_dump(
+        windows_dump: Path) -> None:
+    (result,) = rehearse_app_steps(windows_dump, Provider.MYSQL, "4.70", stepwise=False)
+    assert "Now listening on" in result.start.log
+
+
+def test_4_60_moves_exactly_the_listed_keys_of_registered_customers(tmp_path: Path) -> None:
+    backup = make_backup(StoreShape(Version(4, 40), Provider.POSTGRESQL), tmp_path)
+    with sandbox(backup, Provider.POSTGRESQL) as (run_id, network, db):
+        before, keyed_before = generic_attributes(db.db), baseline(db.db).keyed
+        spec = AppSpec(V("4.60"), sim(V("4.60")), prepared_for(db, Provider.POSTGRESQL,
+                                                               V("4.60")),
+                       network, memory="512m", timeout=120)
+        with running_app(spec, run_id):
+            pass  # the migrations ran before the app listened
+        after, keyed_after = generic_attributes(db.db), baseline(db.db).keyed
+        first_name = db.db.query('SELECT "FirstName" FROM "Customer" WHERE "Id" = 6')[1]
+    listed = set(CUSTOMER_ATTRIBUTES_460.keys)
+    # §11: only KeyGroup 'Customer' rows of the listed keys, of non-deleted Registered
+    # customers (storegen: customers 1-50, every fifth a Guest, customer 50 deleted).
+    moves = [n for n in range(2, 51, 2) if n % 5 and GENERIC_KEYS[n % 6] in listed]
+    assert sum(before.values()) - sum(after.values()) == len(moves)
+    for (group, key), count in before.items():
+        if group != "Customer" or key not in listed:
+            assert after.get((group, key)) == count, (group, key)  # nothing else moves
+    assert keyed_after["GenericAttribute.Customer.FirstName"] < keyed_before[
+        "GenericAttribute.Customer.FirstName"]
+    assert first_name[0][0] and first_name[0][0].startswith("lorem ipsum")
+
+
+def generic_attributes(db: SqlDatabase) -> dict[tuple[str, str], int]:
+    _, rows = db.query('SELECT "KeyGroup", "Key", COUNT(*) FROM "GenericAttribute" '
+                       'GROUP BY "KeyGroup", "Key"')
+    return {(str(group), str(key)): int(count) for group, key, count in rows}
