@@ -101,11 +101,14 @@ def run_command(
         help="Folder for the reports (default: the scenario's report.output).")] = None,
     formats: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
         "--format", help="Report formats: json, markdown, html, junit (repeatable).")] = None,
+    as_is: Annotated[bool, typer.Option(
+        "--as-is", help="Keep SSL, store URLs/hosts, www and closed-store settings (for a "
+                        "sandbox behind the store's own TLS proxy).")] = False,
 ) -> None:
     """Rehearse the upgrade a scenario describes, check the result, write the reports."""
     from rehearse.commands.run import run
 
-    _run(lambda: run(scenario, keep, output, tuple(formats) if formats else None))
+    _run(lambda: run(scenario, keep, output, tuple(formats) if formats else None, as_is))
 
 
 @app.command("schema")

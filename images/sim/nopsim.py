@@ -23,6 +23,9 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlparse
 
+import sim_config
+import sim_requests
+
 APP_DATA = "/app/App_Data"
 LINES = ["4.30", "4.40", "4.50", "4.60", "4.70", "4.80", "4.90"]
 LABELS = {"4.40": "4.40.0", "4.50": "4.50.0", "4.60": "4.60", "4.70": "4.70", "4.80": "4.80",
@@ -78,6 +81,8 @@ def load_settings():
             section.get("connectionstring") or ""
     if not legacy:
         return None, ""
+    if legacy[0] == "dataSettings.json" and read_json(legacy[0]) is None:
+        return None, ""  # ≤4.40: an empty dataSettings.json means not installed (§3)
     return read_legacy(legacy[0])
 
 
@@ -226,6 +231,10 @@ PAGE = ("<!DOCTYPE html><html><head><title>{title}</title>"
 
 class Handler(BaseHTTPRequestHandler):
     store = None
+    appsettings = {}
+
+    def signed_in(self):
+        return "NopSimAdmin=1" in (self.headers.get("Cookie") or "")
 
     def log_message(self, *args):
         pass
@@ -257,6 +266,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200)
         if route == "/install":
             return self.send(302, location="/")
+        answer = sim_requests.gate(self, store, route, self.signed_in(), VERSION, self.appsettings)
+        if answer:
+            return self.send(answer[0], location=answer[1])
+        if route in sim_requests.PAGES:
+            return self.page(*sim_requests.PAGES[route])
         if route == "/":
             names = store.rows(f"SELECT {store.c('Name')} FROM {products} "
                                f"ORDER BY {store.c('Id')} LIMIT 8")
@@ -292,6 +306,8 @@ class Handler(BaseHTTPRequestHandler):
                            .split(":", 1))
         ok = (form.get("Email", [""])[0] == email and form.get("Password", [""])[0] == password
               and form.get("__RequestVerificationToken", [""])[0] == "simtoken")
+        if self.store is not None and sim_requests.captcha_blocks_login(self.store):
+            return self.page("Login", f"<div class='message-error'>{sim_requests.WRONG_CAPTCHA}</div>")
         if urlparse(self.path).path.lower() != "/login" or not ok:
             return self.page("Login", "<div class='message-error'>Login was unsuccessful.</div>")
         self.send_response(302)
@@ -314,6 +330,19 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(404, PAGE.format(title="Page not found", body="<h1>Page not found</h1>"))
 
 
+def start_config():
+    """App_Data/appsettings.json as .NET configuration loads it, outside services checked."""
+    try:
+        appsettings = sim_config.load_appsettings()
+    except sim_config.DuplicateKey as error:
+        crash("System.FormatException", f"A duplicate key '{error}' was found.")
+    redis = sim_config.unreachable_redis(appsettings)
+    if redis:
+        crash("StackExchange.Redis.RedisConnectionException", "It was not possible to connect "
+              f"to the redis server(s). UnableToConnect on {redis}")
+    return appsettings
+
+
 def listen():
     server = ThreadingHTTPServer(("0.0.0.0", 80), Handler)  # bound before saying so, as Kestrel
     log("info", "Microsoft.Hosting.Lifetime[14]", "Now listening on: http://[::]:80")
@@ -323,6 +352,7 @@ def listen():
 
 def main():
     log("info", "Nop.Web", f"nopsim playing nopCommerce {VERSION}")
+    Handler.appsettings = start_config()
     provider, connection = load_settings()
     if os.environ.get("NOP_SIM_LOSE_SETTINGS"):
         connection = ""  # as when the app reads its settings from the wrong place (#4933)

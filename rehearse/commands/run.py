@@ -21,7 +21,7 @@ _VERDICT_STYLE = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ER
 
 
 def run(scenario_path: Path, keep: bool, output: Path | None,
-        formats: tuple[str, ...] | None) -> ExitCode:
+        formats: tuple[str, ...] | None, as_is: bool = False) -> ExitCode:
     out = terminal()
     unknown = sorted(set(formats or ()) - report.FILES.keys())
     if unknown:
@@ -34,7 +34,7 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
     out.status(f"rehearsing nopCommerce {scenario.store.version} → {scenario.target} "
                f"({scenario.store.provider.label}), run {run_id}")
     _sweep_orphans()
-    state = Run(scenario, scenario_path, run_id, folder, out)
+    state = Run(scenario, scenario_path, run_id, folder, out, as_is=as_is)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
     with shielded():  # a stop now would lose the report of a finished rehearsal

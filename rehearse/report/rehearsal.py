@@ -113,6 +113,9 @@ def to_junit(rehearsal: Rehearsal) -> str:
         tag = {Status.FAIL: "failure", Status.ERROR: "error", Status.SKIP: "skipped"}.get(status)
         if tag:
             ElementTree.SubElement(case, tag, {"message": message}).text = text or message
+    if rehearsal.safety:  # the made-safe list belongs in every format
+        ElementTree.SubElement(suite, "system-out").text = "\n".join(
+            ["Made safe before any app started:", *rehearsal.safety])
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 

@@ -26,7 +26,8 @@ HOMES = {
 # The domain: versions, plans, scripts, checks of data, results. Nothing of Docker or drivers.
 PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "results.py",
         "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
-        "database/neutralize.py", "store/appdata.py", "store/startup.py",
+        "database/neutralize.py", "database/storesafe.py", "store/appdata.py",
+        "store/intake.py", "store/outside.py", "store/startup.py",
         "checks/data.py", "checks/context.py")
 STDLIB = {"rehearse", "__future__", "bisect", "dataclasses", "enum", "functools", "re",
           "itertools", "typing", "collections", "json", "pathlib", "time"}
