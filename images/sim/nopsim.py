@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import sim_config
 import sim_requests
+import sim_tasks
 
 APP_DATA = "/app/App_Data"
 LINES = ["4.30", "4.40", "4.50", "4.60", "4.70", "4.80", "4.90"]
@@ -190,6 +191,8 @@ def migrate(store, current):
                 # 4.60 moves customer fields out of GenericAttribute (nopcommerce.md §10, #4601).
                 ga = store.t("GenericAttribute")
                 store.rows(f"DELETE FROM {ga} WHERE {store.c('KeyGroup')} = %s", ("Customer",))
+            if kind == "Data":
+                sim_tasks.add_tasks(store, version)
             log("info", "FluentMigrator.Runner.MigrationRunner[1000]", f"{number}: {name} migrated")
 
 
