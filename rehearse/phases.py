@@ -243,6 +243,7 @@ def _record_app_step(run: Run, source: Version, target: Version, result: AppStep
                      started: float, log_name: str) -> None:
     run.logs[log_name] = result.start.log
     run.app_data, run.files_version = result.app_data, target
+    run.safety += tuple(f"{target} App_Data: {change}" for change in result.made_safe)
     timings = tuple(MigrationTiming(m.name, m.seconds) for m in result.start.migrations)
     run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.PASS, started,
                                   f"{len(timings)} migrations", timings, result.changes,

@@ -6,6 +6,7 @@ Redis and Azure Blob configured. Test tooling only."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 PRODUCTION_HOST = "www.shop.example"
@@ -29,30 +30,34 @@ SETTINGS = (
 )
 
 
-def production_sql(quote: str) -> list[str]:
+def production_sql(quote: str, table: Callable[[str], str] = str) -> list[str]:
+    """`table` names a table as the store does (a Windows MySQL dump: lower case)."""
     def q(name: str) -> str:
         return f"{quote}{name}{quote}"
 
+    def t(name: str) -> str:
+        return q(table(name))
+
     statements = [
-        f"CREATE TABLE {q('Store')} ({q('Id')} integer PRIMARY KEY, {q('Name')} varchar(400), "
+        f"CREATE TABLE {t('Store')} ({q('Id')} integer PRIMARY KEY, {q('Name')} varchar(400), "
         f"{q('Url')} varchar(400), {q('SslEnabled')} boolean, {q('Hosts')} varchar(1000), "
         f"{q('DisplayOrder')} integer)",
-        f"CREATE TABLE {q('CustomerRole')} ({q('Id')} integer PRIMARY KEY, "
+        f"CREATE TABLE {t('CustomerRole')} ({q('Id')} integer PRIMARY KEY, "
         f"{q('Name')} varchar(255), {q('SystemName')} varchar(255), "
         f"{q('EnablePasswordLifetime')} boolean, {q('Active')} boolean)",
-        f"INSERT INTO {q('CustomerRole')} VALUES (1, 'Administrators', 'Administrators', TRUE, "
+        f"INSERT INTO {t('CustomerRole')} VALUES (1, 'Administrators', 'Administrators', TRUE, "
         "TRUE), (2, 'Registered', 'Registered', FALSE, TRUE)",
-        f"UPDATE {q('ScheduleTask')} SET {q('Enabled')} = TRUE",
-        f"INSERT INTO {q('GenericAttribute')} ({q('Id')}, {q('EntityId')}, {q('KeyGroup')}, "
+        f"UPDATE {t('ScheduleTask')} SET {q('Enabled')} = TRUE",
+        f"INSERT INTO {t('GenericAttribute')} ({q('Id')}, {q('EntityId')}, {q('KeyGroup')}, "
         f"{q('Key')}, {q('Value')}, {q('StoreId')}) VALUES (100001, 1, 'Customer', "
         "'SelectedMultiFactorAuthProvider', 'MultiFactorAuth.GoogleAuthenticator', 0)",
     ]
     stores = ", ".join(f"({i}, '{name}', '{url}', TRUE, '{hosts}', {i})"
                        for i, name, url, hosts in STORES)
-    statements.append(f"INSERT INTO {q('Store')} VALUES {stores}")
+    statements.append(f"INSERT INTO {t('Store')} VALUES {stores}")
     settings = ", ".join(f"({100000 + n}, '{name}', '{value}', {store})"
                          for n, (name, value, store) in enumerate(SETTINGS))
-    statements.append(f"INSERT INTO {q('Setting')} ({q('Id')}, {q('Name')}, {q('Value')}, "
+    statements.append(f"INSERT INTO {t('Setting')} ({q('Id')}, {q('Name')}, {q('Value')}, "
                       f"{q('StoreId')}) VALUES {settings}")
     return statements
 

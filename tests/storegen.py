@@ -220,7 +220,7 @@ def store_database(shape: StoreShape, out_dir: Path | None = None) -> Iterator[
     with run_service(spec, new_run_id()) as service:
         db = engine.open(service.endpoint, credentials)
         quote = '"' if shape.provider is Provider.POSTGRESQL else "`"
-        extra = production_sql(quote) if shape.production else []
+        extra = production_sql(quote, shape.table) if shape.production else []
         for statement in schema_sql(shape, quote) + data_sql(shape, quote) + extra:
             db.execute(statement)
         try:

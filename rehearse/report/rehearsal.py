@@ -65,7 +65,8 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     for check in failed:
         lines += ["", f"### {check.id}", "", *[f"    {e}" for e in check.evidence]]
     if r.safety:
-        lines += ["", "## Made safe before any app started", ""] + [f"- {s}" for s in r.safety]
+        lines += ["", "## Made safe (old → new; before and between app starts)", ""]
+        lines += [f"- {s}" for s in r.safety]
     lines += ["", "## Phases", ""] + [f"- {_ICONS[p.status]} {p.name} ({duration(p.seconds)})"
                                       for p in r.phases]
     if r.backup:
@@ -115,7 +116,7 @@ def to_junit(rehearsal: Rehearsal) -> str:
             ElementTree.SubElement(case, tag, {"message": message}).text = text or message
     if rehearsal.safety:  # the made-safe list belongs in every format
         ElementTree.SubElement(suite, "system-out").text = "\n".join(
-            ["Made safe before any app started:", *rehearsal.safety])
+            ["Made safe (old → new; before and between app starts):", *rehearsal.safety])
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 

@@ -56,6 +56,7 @@ class Plugin:
 class Prepared:
     files: Files
     changes: tuple[str, ...]
+    made_safe: tuple[str, ...] = ()  # outside services turned off, old → new
 
 
 def read_folder(folder: Path) -> Files:
@@ -104,13 +105,14 @@ def prepare(files: Files, source: Version, target: Version, connection_string: s
     written = _write_settings(out, release.settings, settings, connection_string, target)
     if written != settings.source:
         changes.append(f"settings: {settings.source} → {written}, the format {target} reads")
-    changes += _appsettings_inside(out, target)
+    made_safe = _appsettings_inside(out, target)
+    changes += made_safe
     plugins, renamed = renamed_plugins(read_plugins(files), source, target)
     changes += renamed
     _write_plugins(out, release.plugin_list, plugins, files)
     intake.check_no_production_address(out, settings.connection_string, settings.provider,
                                        connection_string)
-    return Prepared(out, tuple(changes))
+    return Prepared(out, tuple(changes), tuple(made_safe))
 
 
 def _appsettings_inside(out: Files, target: Version) -> list[str]:

@@ -33,6 +33,7 @@ class AppStepResult:
     start: AppStart
     changes: tuple[str, ...]
     app_data: Files
+    made_safe: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -48,7 +49,8 @@ def app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress, d
     prepared = prepare(spec.app_data, files_version, spec.version, connection)
     with running_app(replace(spec, app_data=prepared.files), run_id, on_line) as (service, start):
         _check_recorded(db, spec.version)
-        yield service, AppStepResult(start, prepared.changes, service.read_folder(APP_DATA))
+        yield service, AppStepResult(start, prepared.changes, service.read_folder(APP_DATA),
+                                     prepared.made_safe)
 
 
 def run_app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress,

@@ -5,6 +5,7 @@ off, the stand-in fails the way nopCommerce fails (nopcommerce.md §11)."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ from rehearse.catalog import Provider
 from rehearse.cli import app
 from rehearse.database import storesafe
 from rehearse.errors import ExitCode
-from rehearse.store import outside
+from rehearse.store import appdata, outside
 from rehearse.version import Version
+from tests import images
 from tests.integration.test_run import scenario
 from tests.prodstore import PRODUCTION_HOST, SECRETS, production_app_data
 from tests.storegen import StoreShape, make_backup
@@ -86,9 +88,15 @@ def test_a_production_store_rehearses_cleanly_with_every_change_listed(
     first_app = "4.60" if stepwise else "4.70"
     assert (f"after {first_app} started: scheduled task 'ResetLicenseCheckTask': enabled → "
             "disabled") in safety
-    changes = [c for step in report["steps"] for c in step["changes"]]
-    assert "appsettings DistributedCacheConfig.DistributedCacheType: redis → memory" in changes
-    assert "appsettings AzureBlobConfig.ConnectionString: (set) → (empty)" in changes
+    cache = "appsettings DistributedCacheConfig.DistributedCacheType: redis → memory"
+    assert cache in [c for step in report["steps"] for c in step["changes"]]
+    assert f"{first_app} App_Data: {cache}" in safety
+    assert (f"{first_app} App_Data: appsettings AzureBlobConfig.ConnectionString: (set) → "
+            "(empty)") in safety
+    (folder,) = (tmp_path / "out").glob("*")
+    for name in ("report.md", "report.html", "junit.xml"):  # the list in every format
+        text = (folder / name).read_text()
+        assert "store 2: SslEnabled true" in text and "ResetLicenseCheckTask" in text, name
     assert received and any(name.endswith("appsettings.json") for name, _ in received)
     for name, content in received:
         for secret in (*SECRETS, PRODUCTION_HOST):
@@ -163,3 +171,35 @@ def test_unreachable_redis_fails_the_start_when_left_on(
     code, _, report = rehearse(direct(scenario(production, tmp_path)))
     assert code == ExitCode.FAILED
     assert "RedisConnectionException" in str(report["error"])
+
+
+@pytest.mark.parametrize("leftover", ["Settings.txt", "dataSettings.json"])
+def test_a_leftover_legacy_settings_file_never_reaches_the_app(
+        production: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, leftover: str) -> None:
+    """4.50+ convert a leftover legacy file once and delete it: an empty Settings.txt wipes the
+    connection string, an empty dataSettings.json crashes (nopcommerce.md §3)."""
+    store = tmp_path / "store"
+    shutil.copytree(production, store)
+    (store / "App_Data" / leftover).write_bytes(b"")
+    code, err, _ = rehearse(direct(scenario(store, tmp_path)))
+    assert code == ExitCode.PASSED, err
+    monkeypatch.setattr(appdata, "SETTINGS_FILES", ())  # rehearse's removal switched off
+    code, _, report = rehearse(direct(scenario(store, tmp_path)))
+    assert code == ExitCode.FAILED
+    expected = {"Settings.txt": "redirects every page to /install",
+                "dataSettings.json": "NullReferenceException"}[leftover]
+    assert expected in str(report["error"])
+
+
+def test_a_production_mysql_store_with_lower_case_tables(tmp_path: Path) -> None:
+    make_backup(StoreShape(Version(4, 50), Provider.MYSQL, production=True,
+                           lower_case_tables=True), tmp_path)
+    (tmp_path / "App_Data").mkdir()
+    for name, content in production_app_data("mysql").items():
+        (tmp_path / "App_Data" / name).write_bytes(content)
+    path = direct(scenario(tmp_path, tmp_path, extra=ADMIN))
+    path.write_text(path.read_text().replace("provider: postgresql", "provider: mysql")
+                    .replace("store.dump", "store.sql").replace(images.POSTGRES, images.MARIADB))
+    code, err, report = rehearse(path)
+    assert code == ExitCode.PASSED, err
+    assert any(s.startswith("store 1: SslEnabled true") for s in report["safety"])
