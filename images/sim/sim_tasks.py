@@ -1,5 +1,7 @@
 """Scheduled tasks that nopCommerce's own migrations add (nopcommerce.md §11, "Tasks added by
-core migrations": only 4.60, ND/Migrations/UpgradeTo460)."""
+core migrations": only 4.60, ND/Migrations/UpgradeTo460/DataMigration: the license check task
+enabled, Seconds = 2073600, LastEnabledUtc = now; hidden from the admin task list and never
+deleted by ScheduleTaskService.DeleteTaskAsync)."""
 
 ADDED_BY = {
     "4.60": (("Delete inactive customers (GDPR)", "Nop.Services.Gdpr.DeleteInactiveCustomersTask",
@@ -17,4 +19,4 @@ def add_tasks(store, version):
     columns = ", ".join(store.c(c) for c in ("Id", "Name", "Type", "Seconds", "Enabled"))
     for n, (name, kind, enabled) in enumerate(ADDED_BY[version], start=1):
         store.rows(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
-                   (top + n, name, kind, 86400, enabled))
+                   (top + n, name, kind, 2073600, enabled))
