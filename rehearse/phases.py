@@ -96,10 +96,10 @@ def check_inputs(run: Run) -> None:
         raise BadInputError(f"the store is already at {scenario.target}: nothing to rehearse",
                             hint="set target to a later version")
     run.backup = inspect_backup(scenario.store.backup)
+    run.backup_sha256 = sha256(run.backup.path)
     run.app_data = read_folder(scenario.store.app_data)
     check_app_data(run.app_data, scenario.source_version, _app_versions(run.plan),
                    scenario.store.provider, run.backup.provider, scenario.app_environment)
-    run.backup_sha256 = sha256(run.backup.path)
     run.files_version = scenario.source_version
     run.plugins_before = _plugins_after_renames(run)
     if scenario.store.pictures is not None:

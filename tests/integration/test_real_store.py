@@ -203,3 +203,34 @@ def test_a_production_mysql_store_with_lower_case_tables(tmp_path: Path) -> None
     code, err, report = rehearse(path)
     assert code == ExitCode.PASSED, err
     assert any(s.startswith("store 1: SslEnabled true") for s in report["safety"])
+
+
+PG_APPSETTINGS = json.dumps({"ConnectionStrings": {
+    "ConnectionString": "Server=db.prod;Database=shop;User Id=u;Password=pw1234",
+    "DataProvider": "postgresql"}})
+
+
+@pytest.mark.parametrize(
+    ("provider", "plugins", "message"),
+    [("mysql", "{}", "App_Data (appsettings.json) says postgresql, the scenario says mysql, "
+                     "the backup is sqlserver"),
+     ("sqlserver", '["Payments.CheckMoneyOrder"]', "plugins.json is a bare list"),
+     ("sqlserver", '{"InstalledPlugins": [{"Version": "1.0"}]}', "has no SystemName")],
+    ids=["providers", "bare-list", "no-systemname"],
+)
+def test_bad_app_data_is_exit_2_before_any_container(tmp_path: Path, provider: str, plugins: str,
+                                                     message: str) -> None:
+    (tmp_path / "shop.bak").write_bytes(b"TAPE" + b"\0" * 64)
+    (tmp_path / "App_Data").mkdir()
+    settings = PG_APPSETTINGS if provider == "mysql" else PG_APPSETTINGS.replace(
+        "postgresql", "sqlserver")
+    (tmp_path / "App_Data" / "appsettings.json").write_text(settings)
+    (tmp_path / "App_Data" / "plugins.json").write_text(plugins)
+    path = tmp_path / "s.yaml"
+    path.write_text(f"store: {{version: '4.50', provider: {provider}, backup: shop.bak, "
+                    "app_data: App_Data}\ntarget: '4.70'\n")
+    result = CliRunner().invoke(app, ["run", str(path), "--output", str(tmp_path / "out")])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
+    assert message in result.stderr
+    report = json.loads(next((tmp_path / "out").glob("*/report.json")).read_text())
+    assert [p["name"] for p in report["phases"]] == ["check inputs", "teardown"]  # no sandbox
