@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -109,3 +109,53 @@ def test_a_fresh_install_without_those_tables_is_left_alone() -> None:
     for table in ("Store", "Setting", "CustomerRole", "GenericAttribute"):
         db.conn.execute(f"DROP TABLE {table}")
     assert make_store_safe(db) == ()
+
+
+class RecordingSqlServer:
+    """Answers like a SQL Server store with every blocker on; records the T-SQL sent."""
+
+    false = "0"
+    COLUMNS: ClassVar[dict[str, list[str]]] = {
+        "Store": ["Id", "Name", "Url", "SslEnabled", "Hosts", "SecureUrl"],
+        "Setting": ["Id", "Name", "Value", "StoreId"],
+        "CustomerRole": ["Id", "SystemName", "EnablePasswordLifetime"],
+        "Customer": ["Id", "Email", "MustChangePassword"],
+        "GenericAttribute": ["Id", "KeyGroup", "Key", "Value"]}
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def quote(self, identifier: str) -> str:
+        return "[" + identifier.replace("]", "]]") + "]"
+
+    def table_names(self) -> list[str]:
+        return list(self.COLUMNS)
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        self.sent.append(sql)
+        table = sql.split("FROM [", 1)[1].split("]", 1)[0]
+        if "WHERE 1 = 0" in sql:
+            return self.COLUMNS[table], []
+        if sql.startswith("SELECT COUNT(*)"):
+            return ["n"], [(2,)]
+        if table == "Store":
+            return [], [(1, True, "https://www.shop.example/", "www.shop.example", "")]
+        return [], [(0, "On")]
+
+    def execute(self, sql: str, on_message: Any = None) -> list[str]:
+        self.sent.append(sql)
+        return []
+
+
+def test_the_tsql_it_sends_parses_as_sql_server_statements() -> None:
+    from sqlglot import parse_one
+
+    db = RecordingSqlServer()
+    changes = make_store_safe(db)
+    for sql in db.sent:
+        parse_one(sql, read="tsql")
+    updates = [sql for sql in db.sent if sql.startswith("UPDATE [Store]")]
+    assert updates == ["UPDATE [Store] SET [SslEnabled] = 0, [Url] = 'http://localhost/', "
+                       "[Hosts] = 'localhost', [SecureUrl] = ''"]
+    assert "Customer.MustChangePassword: on for 2 customers → off" in changes
+    assert any(sql.startswith("DELETE FROM [GenericAttribute] WHERE [Key] = ") for sql in db.sent)
