@@ -13,10 +13,10 @@ from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.console import Terminal
-from rehearse.database.backup import Backup, inspect_backup, sha256
+from rehearse.database.backup import Backup, inspect_backup, require_provider, sha256
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import new_password
-from rehearse.database.neutralize import after_app_start, neutralize
+from rehearse.database.neutralize import neutralize
 from rehearse.database.restore import SandboxDatabase, restored
 from rehearse.database.scriptrun import run_script
 from rehearse.database.storedb import (
@@ -48,7 +48,7 @@ from rehearse.store.appdata import (
     read_plugins,
     renamed_plugins,
 )
-from rehearse.store.preflight import check_app_data
+from rehearse.store.preflight import app_versions, check_app_data
 from rehearse.store.step import AppStepResult, DatabaseAddress, app_step
 from rehearse.version import Version
 
@@ -63,6 +63,7 @@ class Run:
     output: Path
     out: Terminal
     stack: ExitStack = field(default_factory=ExitStack)
+    as_is: bool = False  # --as-is: SSL, hosts and the closed store left as they are
     plan: Plan | None = None
     backup: Backup | None = None
     backup_sha256: str = ""
@@ -80,7 +81,6 @@ class Run:
     logs: dict[str, str] = field(default_factory=dict)
     kept: str = ""
     safety: tuple[str, ...] = ()
-    as_is: bool = False  # --as-is: SSL, hosts and the closed store left as they are
 
     @property
     def db(self) -> SandboxDatabase:
@@ -96,9 +96,10 @@ def check_inputs(run: Run) -> None:
         raise BadInputError(f"the store is already at {scenario.target}: nothing to rehearse",
                             hint="set target to a later version")
     run.backup = inspect_backup(scenario.store.backup)
+    require_provider(run.backup, scenario.store.provider)
     run.backup_sha256 = sha256(run.backup.path)
     run.app_data = read_folder(scenario.store.app_data)
-    check_app_data(run.app_data, scenario.source_version, _app_versions(run.plan),
+    check_app_data(run.app_data, scenario.source_version, app_versions(run.plan),
                    scenario.store.provider, run.backup.provider, scenario.app_environment)
     run.files_version = scenario.source_version
     run.plugins_before = _plugins_after_renames(run)
@@ -107,15 +108,6 @@ def check_inputs(run: Run) -> None:
     for step in run.plan.steps:
         if step.kind is Mechanism.SQL_SCRIPT:
             _script_path(run, step)
-
-
-def _app_versions(plan: Plan) -> list[Version]:
-    """The versions that start as an app, in order (the last script step's target too)."""
-    versions = [s.target for s in plan.steps if s.kind is Mechanism.APP_MIGRATION]
-    if plan.steps and plan.steps[-1].kind is Mechanism.SQL_SCRIPT and \
-            catalog.release(plan.target).linux_container:
-        versions.append(plan.target)
-    return versions
 
 
 def _plugins_after_renames(run: Run) -> tuple[str, ...]:
@@ -220,10 +212,9 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
             service, result = run.stack.enter_context(starting)
             endpoint = service.endpoint
             run.store_url = f"http://{endpoint.host}:{endpoint.port}"
-            _safe_again(run, target)
         else:
             with starting as (_, result):
-                _safe_again(run, target)
+                pass
     except AppStartFailedError as error:
         run.logs[log_name] = error.log
         run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.FAIL,
@@ -232,18 +223,13 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
     _record_app_step(run, source, target, result, started, log_name)
 
 
-def _safe_again(run: Run, target: Version) -> None:
-    again = tuple(f"after {target} started: {c}" for c in after_app_start(run.db.db))
-    run.safety += again
-    for change in again:
-        run.out.status(f"    {change}")
-
-
 def _record_app_step(run: Run, source: Version, target: Version, result: AppStepResult,
                      started: float, log_name: str) -> None:
     run.logs[log_name] = result.start.log
     run.app_data, run.files_version = result.app_data, target
-    run.safety += tuple(f"{target} App_Data: {change}" for change in result.made_safe)
+    run.safety += result.made_safe  # outside services off; tasks and mail again after start
+    for change in result.made_safe:
+        run.out.status(f"    {change}")
     timings = tuple(MigrationTiming(m.name, m.seconds) for m in result.start.migrations)
     run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.PASS, started,
                                   f"{len(timings)} migrations", timings, result.changes,

@@ -23,15 +23,16 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlparse
 
-import sim_config
-import sim_requests
-import sim_tasks
-
 APP_DATA = "/app/App_Data"
 LINES = ["4.30", "4.40", "4.50", "4.60", "4.70", "4.80", "4.90"]
 LABELS = {"4.40": "4.40.0", "4.50": "4.50.0", "4.60": "4.60", "4.70": "4.70", "4.80": "4.80",
           "4.90": "4.90"}
 VERSION = os.environ.get("NOP_SIM_VERSION", "4.70")
+
+# A real store's settings, outside services and migration-added tasks (nopcommerce.md §11).
+import sim_config  # noqa: E402
+import sim_requests  # noqa: E402
+import sim_tasks  # noqa: E402
 
 
 def key(version):
@@ -187,12 +188,11 @@ def migrate(store, current):
                       "occurred executing the following sql)")
             label = f"nopCommerce version {LABELS[version]}. Update {kind}"
             store.rows(f"INSERT INTO {table} VALUES (%s, %s, %s)", (number, datetime.utcnow(), label))
+            sim_tasks.add_tasks(store, version, kind)
             if version == "4.60" and kind == "Data" and store.t("GenericAttribute"):
                 # 4.60 moves customer fields out of GenericAttribute (nopcommerce.md §10, #4601).
                 ga = store.t("GenericAttribute")
                 store.rows(f"DELETE FROM {ga} WHERE {store.c('KeyGroup')} = %s", ("Customer",))
-            if kind == "Data":
-                sim_tasks.add_tasks(store, version)
             log("info", "FluentMigrator.Runner.MigrationRunner[1000]", f"{number}: {name} migrated")
 
 
@@ -239,6 +239,18 @@ class Handler(BaseHTTPRequestHandler):
     def signed_in(self):
         return "NopSimAdmin=1" in (self.headers.get("Cookie") or "")
 
+    def gated(self, route):
+        """A real store's request filters answering instead of the page (sim_requests)."""
+        if self.store is None:
+            return False
+        answer = sim_requests.gate(self, self.store, route, self.signed_in(), VERSION,
+                                   self.appsettings)
+        if answer:
+            self.send(answer[0], location=answer[1])
+        elif route in sim_requests.PAGES:
+            self.page(*sim_requests.PAGES[route])
+        return bool(answer) or route in sim_requests.PAGES
+
     def log_message(self, *args):
         pass
 
@@ -259,6 +271,8 @@ class Handler(BaseHTTPRequestHandler):
         time.sleep(float(os.environ.get("NOP_SIM_SLOW_PAGES", "0")))
         url = urlparse(self.path)
         route = url.path.rstrip("/").lower() or "/"
+        if self.gated(route):
+            return
         if self.store is None:
             if route == "/install":
                 return self.page("Installation", "<h1>nopCommerce installation</h1>")
@@ -269,11 +283,6 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200)
         if route == "/install":
             return self.send(302, location="/")
-        answer = sim_requests.gate(self, store, route, self.signed_in(), VERSION, self.appsettings)
-        if answer:
-            return self.send(answer[0], location=answer[1])
-        if route in sim_requests.PAGES:
-            return self.page(*sim_requests.PAGES[route])
         if route == "/":
             names = store.rows(f"SELECT {store.c('Name')} FROM {products} "
                                f"ORDER BY {store.c('Id')} LIMIT 8")

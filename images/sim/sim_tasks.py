@@ -10,10 +10,10 @@ ADDED_BY = {
 }
 
 
-def add_tasks(store, version):
+def add_tasks(store, version, kind):
     """Insert the tasks `version`'s Data migration adds, as it does: the license check enabled."""
     table = store.t("ScheduleTask")
-    if table is None or version not in ADDED_BY:
+    if table is None or version not in ADDED_BY or kind != "Data":
         return
     (top,) = store.rows(f"SELECT COALESCE(MAX({store.c('Id')}), 0) FROM {table}")[0]
     columns = ", ".join(store.c(c) for c in ("Id", "Name", "Type", "Seconds", "Enabled"))

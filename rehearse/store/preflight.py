@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rehearse.catalog import Provider
+from rehearse import catalog
+from rehearse.catalog import Mechanism, Provider
 from rehearse.errors import BadInputError
+from rehearse.planner import Plan
 from rehearse.store.appdata import Files, prepare, read_settings, sandbox_connection_string
 from rehearse.store.intake import check_environment
 from rehearse.version import Version
@@ -28,3 +30,12 @@ def check_app_data(files: Files, source: Version, app_steps: list[Version], decl
                                                 "placeholder", target)
         files = prepare(files, before, target, placeholder).files
         before = target
+
+
+def app_versions(plan: Plan) -> list[Version]:
+    """The versions that start as an app, in order (the last script step's target too)."""
+    versions = [s.target for s in plan.steps if s.kind is Mechanism.APP_MIGRATION]
+    if plan.steps and plan.steps[-1].kind is Mechanism.SQL_SCRIPT and \
+            catalog.release(plan.target).linux_container:
+        versions.append(plan.target)
+    return versions

@@ -212,8 +212,8 @@ PG_APPSETTINGS = json.dumps({"ConnectionStrings": {
 
 @pytest.mark.parametrize(
     ("provider", "plugins", "message"),
-    [("mysql", "{}", "App_Data (appsettings.json) says postgresql, the scenario says mysql, "
-                     "the backup is sqlserver"),
+    [("sqlserver", "{}", "App_Data (appsettings.json) says postgresql, the scenario says "
+                         "sqlserver, the backup is sqlserver"),
      ("sqlserver", '["Payments.CheckMoneyOrder"]', "plugins.json is a bare list"),
      ("sqlserver", '{"InstalledPlugins": [{"Version": "1.0"}]}', "has no SystemName")],
     ids=["providers", "bare-list", "no-systemname"],
@@ -222,7 +222,7 @@ def test_bad_app_data_is_exit_2_before_any_container(tmp_path: Path, provider: s
                                                      message: str) -> None:
     (tmp_path / "shop.bak").write_bytes(b"TAPE" + b"\0" * 64)
     (tmp_path / "App_Data").mkdir()
-    settings = PG_APPSETTINGS if provider == "mysql" else PG_APPSETTINGS.replace(
+    settings = PG_APPSETTINGS if plugins == "{}" else PG_APPSETTINGS.replace(
         "postgresql", "sqlserver")
     (tmp_path / "App_Data" / "appsettings.json").write_text(settings)
     (tmp_path / "App_Data" / "plugins.json").write_text(plugins)
