@@ -16,7 +16,6 @@ from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.service import Mount, Service, run_service
 from rehearse.version import Version
 from tests import images
-from tests.prodstore import production_sql
 
 LOCAL_IMAGES = {Provider.POSTGRESQL: images.POSTGRES, Provider.MYSQL: images.MARIADB}
 
@@ -81,11 +80,11 @@ class StoreShape:
     provider: Provider
     scale: int = 1
     lower_case_tables: bool = False
+    production: bool = False  # SSL, hosts, closed shop, login blockers: tests/prodstore.py
     omit_tables: tuple[str, ...] = ()
     description_bytes: int = 200
     own_migration_rows: bool = True
     random_descriptions: bool = False  # product descriptions that compress like real text does
-    production: bool = False  # SSL, hosts, closed shop, login blockers: tests/prodstore.py
 
     def table(self, name: str) -> str:
         return name.lower() if self.lower_case_tables else name
@@ -220,6 +219,8 @@ def store_database(shape: StoreShape, out_dir: Path | None = None) -> Iterator[
     with run_service(spec, new_run_id()) as service:
         db = engine.open(service.endpoint, credentials)
         quote = '"' if shape.provider is Provider.POSTGRESQL else "`"
+        from tests.prodstore import production_sql  # apart from the imports others change
+
         extra = production_sql(quote, shape.table) if shape.production else []
         for statement in schema_sql(shape, quote) + data_sql(shape, quote) + extra:
             db.execute(statement)

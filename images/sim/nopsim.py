@@ -187,8 +187,8 @@ def migrate(store, current):
                 crash("System.AggregateException", "One or more errors occurred. (An error "
                       "occurred executing the following sql)")
             label = f"nopCommerce version {LABELS[version]}. Update {kind}"
-            store.rows(f"INSERT INTO {table} VALUES (%s, %s, %s)", (number, datetime.utcnow(), label))
             sim_tasks.add_tasks(store, version, kind)
+            store.rows(f"INSERT INTO {table} VALUES (%s, %s, %s)", (number, datetime.utcnow(), label))
             if version == "4.60" and kind == "Data" and store.t("GenericAttribute"):
                 # 4.60 moves customer fields out of GenericAttribute (nopcommerce.md §10, #4601).
                 ga = store.t("GenericAttribute")

@@ -65,8 +65,7 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     for check in failed:
         lines += ["", f"### {check.id}", "", *[f"    {e}" for e in check.evidence]]
     if r.safety:
-        lines += ["", "## Made safe (old → new; before and between app starts)", ""]
-        lines += [f"- {s}" for s in r.safety]
+        lines += ["", "## Made safe before any app started", ""] + [f"- {s}" for s in r.safety]
     lines += ["", "## Phases", ""] + [f"- {_ICONS[p.status]} {p.name} ({duration(p.seconds)})"
                                       for p in r.phases]
     if r.backup:

@@ -26,8 +26,7 @@ def leftover_containers(run_id: str | None = None) -> list[str]:
 def orphaned_runs() -> set[str]:
     """Runs whose process died (kill -9, a crash) without tearing down, and were not kept."""
     docker = host.client()
-    # sparse: the labels come with the list; another run may remove an object meanwhile.
-    objects = [*docker.containers.list(all=True, filters=selector(), sparse=True),
+    objects = [*docker.containers.list(all=True, filters=selector()),
                *docker.networks.list(filters=selector())]
     orphans = set()
     for item in objects:
@@ -42,7 +41,7 @@ def remove_all(run_id: str | None = None) -> int:
     """Remove every labelled container, then network; returns how many objects went."""
     docker = host.client()
     removed = 0
-    for container in docker.containers.list(all=True, filters=selector(run_id), sparse=True):
+    for container in docker.containers.list(all=True, filters=selector(run_id)):
         removed += _gone(partial(container.remove, force=True, v=True))
     for network in docker.networks.list(filters=selector(run_id)):
         removed += _gone(network.remove)
