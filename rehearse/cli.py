@@ -109,12 +109,15 @@ def run_command(
     formats: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
         "--format", help="Report formats: json, markdown, html, junit (repeatable).")] = None,
     allow_host_access: Annotated[bool, _HOST_ACCESS] = False,
+    as_is: Annotated[bool, typer.Option(
+        "--as-is", help="Keep SSL, store URLs/hosts, www and closed-store settings (for a "
+                        "sandbox behind the store's own TLS proxy).")] = False,
 ) -> None:
     """Rehearse the upgrade a scenario describes, check the result, write the reports."""
     from rehearse.commands.run import run
 
     _run(lambda: run(scenario, keep, output, tuple(formats) if formats else None,
-                     allow_host_access))
+                     allow_host_access, as_is))
 
 
 @app.command("schema")

@@ -32,6 +32,7 @@ from rehearse.database.storedb import (
     newest_log_id,
     require_whole,
 )
+from rehearse.database.storesafe import make_store_safe
 from rehearse.errors import (
     BadInputError,
     RehearsalFailedError,
@@ -54,9 +55,9 @@ from rehearse.store.appdata import (
     Files,
     read_folder,
     read_plugins,
-    read_settings,
     renamed_plugins,
 )
+from rehearse.store.preflight import app_versions, check_app_data
 from rehearse.store.step import AppStepResult, DatabaseAddress, app_step
 from rehearse.version import Version
 
@@ -71,6 +72,7 @@ class Run:
     output: Path
     out: Terminal
     stack: ExitStack = field(default_factory=ExitStack)
+    as_is: bool = False  # --as-is: SSL, hosts and the closed store left as they are
     plan: Plan | None = None
     backup: Backup | None = None
     backup_sha256: str = ""
@@ -117,7 +119,8 @@ def check_inputs(run: Run) -> None:
     require_provider(run.backup, scenario.store.provider)
     run.backup_sha256 = sha256(run.backup.path)
     run.app_data = read_folder(scenario.store.app_data)
-    read_settings(run.app_data)  # fails early, with a hint, when the settings are missing
+    check_app_data(run.app_data, scenario.source_version, app_versions(run.plan),
+                   scenario.store.provider, run.backup.provider, scenario.app_environment)
     run.files_version = scenario.source_version
     run.plugins_before = _plugins_after_renames(run)
     if scenario.store.pictures is not None:
@@ -187,8 +190,10 @@ def take_baseline(run: Run) -> None:
 
 
 def make_safe(run: Run) -> None:
-    """Before any app starts: no mail out, no scheduled jobs, personal data if asked."""
-    run.safety = neutralize(run.db.db, run.scenario.anonymize)
+    """Before any app starts: no mail out, no scheduled jobs, personal data if asked, and the
+    store answering the sandbox's address without redirects or login blockers."""
+    run.safety = (neutralize(run.db.db, run.scenario.anonymize)
+                  + make_store_safe(run.db.db, run.as_is))
     for change in run.safety:
         run.out.status(f"    {change}")
 
@@ -285,6 +290,9 @@ def _record_app_step(run: Run, source: Version, target: Version, result: AppStep
                      started: float, log_name: str, images: ImagesUsed) -> None:
     run.logs[log_name] = result.start.log
     run.app_data, run.files_version = result.app_data, target
+    run.safety += result.made_safe  # outside services off; tasks and mail again after start
+    for change in result.made_safe:
+        run.out.status(f"    {change}")
     timings = tuple(MigrationTiming(m.name, m.seconds) for m in result.start.migrations)
     run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.PASS, started,
                                   f"{len(timings)} migrations", timings, result.changes,

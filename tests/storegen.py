@@ -96,6 +96,7 @@ class StoreShape:
     provider: Provider
     scale: int = 1
     lower_case_tables: bool = False
+    production: bool = False  # SSL, hosts, closed shop, login blockers: tests/prodstore.py
     omit_tables: tuple[str, ...] = ()
     description_bytes: int = 200
     own_migration_rows: bool = True
@@ -308,7 +309,10 @@ def store_database(shape: StoreShape, out_dir: Path | None = None) -> Iterator[
     with run_service(spec, new_run_id()) as service:
         db = engine.open(service.endpoint, credentials)
         quote = '"' if shape.provider is Provider.POSTGRESQL else "`"
-        for statement in schema_sql(shape, quote) + data_sql(shape, quote):
+        from tests.prodstore import production_sql  # apart from the imports others change
+
+        extra = production_sql(quote, shape.table) if shape.production else []
+        for statement in schema_sql(shape, quote) + data_sql(shape, quote) + extra:
             db.execute(statement)
         try:
             yield service, db, credentials

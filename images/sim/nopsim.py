@@ -36,6 +36,11 @@ LABELS = {"4.40": "4.40.0", "4.50": "4.50.0", "4.60": "4.60", "4.70": "4.70", "4
           "4.90": "4.90"}
 VERSION = os.environ.get("NOP_SIM_VERSION", "4.70")
 
+# A real store's settings, outside services and migration-added tasks (nopcommerce.md §11).
+import sim_config  # noqa: E402
+import sim_requests  # noqa: E402
+import sim_tasks  # noqa: E402
+
 
 def key(version):
     major, minor = version.split(".")[:2]
@@ -85,6 +90,8 @@ def load_settings():
             section.get("connectionstring") or ""
     if not legacy:
         return None, ""
+    if legacy[0] == "dataSettings.json" and read_json(legacy[0]) is None:
+        return None, ""  # ≤4.40: an empty dataSettings.json means not installed (§3)
     return read_legacy(legacy[0])
 
 
@@ -191,6 +198,7 @@ def migrate(store, current):
                 crash("System.AggregateException", "One or more errors occurred. (An error "
                       "occurred executing the following sql)")
             label = f"nopCommerce version {LABELS[version]}. Update {kind}"
+            sim_tasks.add_tasks(store, version, kind)
             store.rows(f"INSERT INTO {table} VALUES (%s, %s, %s)", (number, datetime.utcnow(), label))
             sim_data.on_migration(store, version, kind)
             if version == "4.60" and kind == "Data" and store.has("GenericAttribute"):
@@ -238,6 +246,22 @@ PAGE = ("<!DOCTYPE html><html><head><title>{title}</title>"
 
 class Handler(BaseHTTPRequestHandler):
     store = None
+    appsettings = {}
+
+    def signed_in(self):
+        return "NopSimAdmin=1" in (self.headers.get("Cookie") or "")
+
+    def gated(self, route):
+        """A real store's request filters answering instead of the page (sim_requests)."""
+        if self.store is None:
+            return False
+        answer = sim_requests.gate(self, self.store, route, self.signed_in(), VERSION,
+                                   self.appsettings)
+        if answer:
+            self.send(answer[0], location=answer[1])
+        elif route in sim_requests.PAGES:
+            self.page(*sim_requests.PAGES[route])
+        return bool(answer) or route in sim_requests.PAGES
 
     def log_message(self, *args):
         pass
@@ -259,6 +283,8 @@ class Handler(BaseHTTPRequestHandler):
         time.sleep(float(os.environ.get("NOP_SIM_SLOW_PAGES", "0")))
         url = urlparse(self.path)
         route = url.path.rstrip("/").lower() or "/"
+        if self.gated(route):
+            return
         if self.store is None:
             if route == "/install":
                 return self.page("Installation", "<h1>nopCommerce installation</h1>")
@@ -296,6 +322,8 @@ class Handler(BaseHTTPRequestHandler):
                            .split(":", 1))
         ok = (form.get("Email", [""])[0] == email and form.get("Password", [""])[0] == password
               and form.get("__RequestVerificationToken", [""])[0] == "simtoken")
+        if self.store is not None and sim_requests.captcha_blocks_login(self.store):
+            return self.page("Login", f"<div class='message-error'>{sim_requests.WRONG_CAPTCHA}</div>")
         if urlparse(self.path).path.lower() != "/login" or not ok:
             return self.page("Login", "<div class='message-error'>Login was unsuccessful.</div>")
         self.send_response(302)
@@ -320,6 +348,19 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(404, PAGE.format(title="Page not found", body="<h1>Page not found</h1>"))
 
 
+def start_config():
+    """App_Data/appsettings.json as .NET configuration loads it, outside services checked."""
+    try:
+        appsettings = sim_config.load_appsettings()
+    except sim_config.DuplicateKey as error:
+        crash("System.FormatException", f"A duplicate key '{error}' was found.")
+    redis = sim_config.unreachable_redis(appsettings)
+    if redis:
+        crash("StackExchange.Redis.RedisConnectionException", "It was not possible to connect "
+              f"to the redis server(s). UnableToConnect on {redis}")
+    return appsettings
+
+
 def listen():
     server = ThreadingHTTPServer(("0.0.0.0", 80), Handler)  # bound before saying so, as Kestrel
     log("info", "Microsoft.Hosting.Lifetime[14]", "Now listening on: http://[::]:80")
@@ -329,6 +370,7 @@ def listen():
 
 def main():
     log("info", "Nop.Web", f"nopsim playing nopCommerce {VERSION}")
+    Handler.appsettings = start_config()
     provider, connection = load_settings()
     if os.environ.get("NOP_SIM_LOSE_SETTINGS"):
         connection = ""  # as when the app reads its settings from the wrong place (#4933)

@@ -121,7 +121,9 @@ def admin_login(context: CheckContext) -> Outcome:
         web.post("/login", data=fields)
         admin = web.get("/admin")
     evidence = [f"GET /admin after login → {admin.status_code} {admin.url.path}"]
-    if admin.status_code != 200 or "/login" in admin.url.path:
+    path = admin.url.path.lower()
+    # A login blocker (forced MFA, password lifetime, admin IP list) lands elsewhere (§11).
+    if admin.status_code != 200 or not path.startswith("/admin") or "accessdenied" in path:
         return Status.FAIL, "logging in as the scenario's admin did not open /admin", evidence
     shown = _FOOTER.search(admin.text)
     if shown is None:

@@ -22,7 +22,8 @@ _VERDICT_STYLE = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.ERROR: "ER
 
 
 def run(scenario_path: Path, keep: bool, output: Path | None,
-        formats: tuple[str, ...] | None, allow_host_access: bool = False) -> ExitCode:
+        formats: tuple[str, ...] | None, allow_host_access: bool = False,
+        as_is: bool = False) -> ExitCode:
     out = terminal()
     unknown = sorted(set(formats or ()) - report.FILES.keys())
     if unknown:
@@ -39,7 +40,7 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
                f"({scenario.store.provider.label}), run {run_id}")
     _sweep_orphans()
     state = Run(scenario, scenario_path, run_id, folder, out,
-                allow_host_access=allow_host_access)
+                allow_host_access=allow_host_access, as_is=as_is)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
     with shielded():  # a stop now would lose the report of a finished rehearsal

@@ -100,3 +100,27 @@ def _column(db: Database, table: str, name: str) -> str:
         if column.lower() == name.lower():
             return column
     return name
+
+
+def after_app_start(db: Database) -> tuple[str, ...]:
+    """Migrations insert enabled tasks (4.60's ResetLicenseCheckTask, nopcommerce.md §11) and a
+    started app may queue mail: both made safe again before the checks and the next step."""
+    tables = Tables(db.table_names())
+    changes = []
+    tasks = tables.find("ScheduleTask")
+    if tasks is not None:
+        enabled = f"{db.quote(_column(db, tasks, 'Enabled'))} <> {db.false}"
+        _, rows = db.query(f"SELECT {db.quote(_column(db, tasks, 'Name'))} "
+                           f"FROM {db.quote(tasks)} WHERE {enabled}")
+        if rows:
+            _update(db, tasks, {"Enabled": db.false}, enabled)
+            changes += [f"scheduled task {row[0]!r}: enabled → disabled" for row in rows]
+    mail = tables.find("QueuedEmail")
+    if mail is not None and "sentonutc" in {c.lower() for c in _columns(db, mail)}:
+        unsent = (f"{db.quote(_column(db, mail, 'SentOnUtc'))} IS NULL AND "
+                  f"{db.quote(_column(db, mail, 'SentTries'))} < {HELD_BACK_TRIES}")
+        touched = _update(db, mail, {"SentTries": str(HELD_BACK_TRIES)}, unsent)
+        if touched:
+            changes.append(f"{touched} newly queued emails held back (SentTries = "
+                           f"{HELD_BACK_TRIES})")
+    return tuple(changes)

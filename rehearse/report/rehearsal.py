@@ -182,9 +182,11 @@ def to_junit(rehearsal: Rehearsal) -> str:
     _properties(suite, tuple(suite_properties))
     for case in cases:
         _testcase(suite, case)
-    if rehearsal.warnings:
-        ElementTree.SubElement(suite, "system-out").text = "\n".join(
-            ": ".join(_note(w)) for w in rehearsal.warnings)
+    lines = [": ".join(_note(w)) for w in rehearsal.warnings]
+    if rehearsal.safety:  # the made-safe list belongs in every format
+        lines += ["Made safe (old → new; before and between app starts):", *rehearsal.safety]
+    if lines:
+        ElementTree.SubElement(suite, "system-out").text = "\n".join(lines)
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 

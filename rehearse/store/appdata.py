@@ -9,6 +9,7 @@ is removed from the copy rather than left for the app to find.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ from rehearse.catalog import (
     Provider,
 )
 from rehearse.errors import BadInputError
+from rehearse.store import intake
+from rehearse.store.intake import find_key
+from rehearse.store.outside import keep_inside
 from rehearse.version import Version
 
 Files = dict[str, bytes]
@@ -39,6 +43,7 @@ class DataSettings:
     provider: Provider
     connection_string: str
     source: str
+    command_timeout: int | None = None  # SQLCommandTimeout, carried through every format
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Plugin:
 class Prepared:
     files: Files
     changes: tuple[str, ...]
+    made_safe: tuple[str, ...] = ()  # outside services turned off, old → new
 
 
 def read_folder(folder: Path) -> Files:
@@ -77,12 +83,11 @@ def read_plugins(files: Files) -> list[Plugin]:
     if "plugins.json" in files:
         data = _json(files, "plugins.json")
         if isinstance(data.get("InstalledPlugins"), list):
-            return [Plugin(str(p["SystemName"]), p.get("Version"))
-                    for p in data["InstalledPlugins"]]
+            return [_installed(entry, n) for n, entry in enumerate(data["InstalledPlugins"])]
         return [Plugin(str(n)) for n in data.get("InstalledPluginNames") or []
                 if n not in OBSOLETE_NAMES]
     if "installedPlugins.json" in files:
-        return [Plugin(str(n)) for n in json.loads(files["installedPlugins.json"] or b"[]")]
+        return [Plugin(str(n)) for n in _name_list(files)]
     if "InstalledPlugins.txt" in files:
         lines = files["InstalledPlugins.txt"].decode("utf-8-sig").splitlines()
         return [Plugin(line.strip()) for line in lines if line.strip()]
@@ -90,18 +95,43 @@ def read_plugins(files: Files) -> list[Plugin]:
 
 
 def prepare(files: Files, source: Version, target: Version, connection_string: str) -> Prepared:
-    """The App_Data `target` will read: sandbox connection string, its formats, readme renames."""
+    """The App_Data `target` will read: sandbox connection string, its formats, readme renames,
+    outside services off; nothing of the production database address left in any file."""
+    intake.check_names(files)
     settings = read_settings(files)
     release = catalog.release(target)
     out = {k: v for k, v in files.items() if k not in SETTINGS_FILES + PLUGIN_FILES}
     changes = [f"connection string now points at the sandbox database (was in {settings.source})"]
-    written = _write_settings(out, release.settings, settings.provider, connection_string, target)
+    written = _write_settings(out, release.settings, settings, connection_string, target)
     if written != settings.source:
         changes.append(f"settings: {settings.source} → {written}, the format {target} reads")
+    made_safe = _appsettings_inside(out, target)
+    changes += made_safe
     plugins, renamed = renamed_plugins(read_plugins(files), source, target)
     changes += renamed
     _write_plugins(out, release.plugin_list, plugins, files)
-    return Prepared(out, tuple(changes))
+    intake.check_no_production_address(out, settings.connection_string, settings.provider,
+                                       connection_string)
+    return Prepared(out, tuple(changes), tuple(made_safe))
+
+
+def _appsettings_inside(out: Files, target: Version) -> list[str]:
+    """appsettings.json and appsettings.{Environment}.json (which win over it, §3): outside
+    services off, and no connection string but the one rehearse wrote."""
+    changes: list[str] = []
+    for name in sorted(out):
+        if not re.fullmatch(r"appsettings(\.[^/]+)?\.json", name, re.IGNORECASE):
+            continue
+        data = _json(out, name)
+        found = keep_inside(data, target)
+        if name != "appsettings.json" and find_key(data, "ConnectionStrings"):
+            del data[str(find_key(data, "ConnectionStrings"))]
+            found.append(f"{name}: its ConnectionStrings section removed (it would win over "
+                         "the sandbox's)")
+        if found:
+            out[name] = _dump(data)
+            changes += found
+    return changes
 
 
 def sandbox_connection_string(provider: Provider, host: str, port: int, database: str,
@@ -110,7 +140,9 @@ def sandbox_connection_string(provider: Provider, host: str, port: int, database
         return (f"Server={host};Port={port};Database={database};User Id={user};"
                 f"Password={password};")
     if provider is Provider.MYSQL:
-        return f"Server={host};Port={port};Database={database};Uid={user};Pwd={password};"
+        # As nopCommerce's installer writes it: migrations use user variables (#4888, #6356).
+        return (f"Server={host};Port={port};Database={database};Uid={user};Pwd={password};"
+                "AllowUserVariables=True;")
     text = (f"Data Source={host},{port};Initial Catalog={database};Integrated Security=False;"
             f"User ID={user};Password={password};")
     if catalog.release(target).requires_trusted_tls:
@@ -121,12 +153,36 @@ def sandbox_connection_string(provider: Provider, host: str, port: int, database
 
 
 def _json(files: Files, name: str) -> dict[str, Any]:
-    try:
-        data = json.loads(files[name].decode("utf-8-sig") or "{}")
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BadInputError(f"App_Data/{name} is not valid JSON ({error})",
-                            hint="copy the file again from the store") from error
-    return data if isinstance(data, dict) else {}
+    data = intake.parse_json(files, name)
+    if isinstance(data, list) and name == "plugins.json":
+        raise BadInputError(
+            "App_Data/plugins.json is a bare list of names: that is 4.00-4.10's "
+            "installedPlugins.json; 4.20+ plugins.json is an object",
+            hint="rename it to installedPlugins.json, or copy plugins.json again from the store")
+    if not isinstance(data, dict):
+        raise BadInputError(f"App_Data/{name} holds a JSON {type(data).__name__}, where "
+                            "nopCommerce expects an object", hint=intake.COPY_AGAIN)
+    return data
+
+
+def _name_list(files: Files) -> list[Any]:
+    data = intake.parse_json(files, "installedPlugins.json")
+    if not isinstance(data, list):
+        raise BadInputError(
+            "App_Data/installedPlugins.json holds an object, but 4.00-4.10 write a list of "
+            "plugin names; an object is 4.20+'s plugins.json (its keys are not plugin names)",
+            hint="rename it to plugins.json, or copy installedPlugins.json again from the store")
+    return data
+
+
+def _installed(entry: Any, index: int) -> Plugin:
+    name = find_key(entry, "SystemName") if isinstance(entry, dict) else None
+    if name is None or not entry[name]:
+        raise BadInputError(
+            f"App_Data/plugins.json InstalledPlugins[{index}] has no SystemName: nopCommerce "
+            "cannot tell which plugin it is", hint="add its SystemName, or remove the entry")
+    version = find_key(entry, "Version")
+    return Plugin(str(entry[name]), entry[version] if version else None)
 
 
 def _provider(value: object, source: str) -> Provider:
@@ -140,29 +196,35 @@ def _provider(value: object, source: str) -> Provider:
 def _from_appsettings(files: Files) -> DataSettings | None:
     if "appsettings.json" not in files:
         return None
-    section = {k.lower(): v for k, v in
-               (_json(files, "appsettings.json").get("ConnectionStrings") or {}).items()}
+    data = _json(files, "appsettings.json")
+    found = find_key(data, "ConnectionStrings")
+    section = {k.lower(): v for k, v in (data[found] if found else {}).items()}
     if not section.get("connectionstring"):
         return None
     return DataSettings(_provider(section.get("dataprovider", "sqlserver"), "appsettings.json"),
-                        str(section["connectionstring"]), "appsettings.json")
+                        str(section["connectionstring"]), "appsettings.json",
+                        section.get("sqlcommandtimeout"))
 
 
 def _from_data_settings(files: Files) -> DataSettings | None:
     if "dataSettings.json" not in files:
         return None
     data = _json(files, "dataSettings.json")
+    intake.check_data_settings(data)
     if not data.get("DataConnectionString"):
         return None
     return DataSettings(_provider(data.get("DataProvider", "sqlserver"), "dataSettings.json"),
-                        str(data["DataConnectionString"]), "dataSettings.json")
+                        str(data["DataConnectionString"]), "dataSettings.json",
+                        data.get("SQLCommandTimeout"))
 
 
 def _from_settings_txt(files: Files) -> DataSettings | None:
     if "Settings.txt" not in files:
         return None
     pairs = {}
-    for line in files["Settings.txt"].decode("utf-8-sig").splitlines():
+    text = files["Settings.txt"].decode("utf-8-sig")
+    intake.check_settings_txt(text)
+    for line in text.splitlines():
         key, sep, value = line.partition(":")
         if sep:
             pairs[key.strip()] = value.strip()
@@ -172,8 +234,9 @@ def _from_settings_txt(files: Files) -> DataSettings | None:
                         pairs["DataConnectionString"], "Settings.txt")
 
 
-def _write_settings(out: Files, form: FileFormat, provider: Provider, connection: str,
+def _write_settings(out: Files, form: FileFormat, settings: DataSettings, connection: str,
                     target: Version) -> str:
+    provider = settings.provider
     if form is SETTINGS_TXT:
         out["Settings.txt"] = (f"DataProvider: {provider.value}\r\n"
                                f"DataConnectionString: {connection}\r\n").encode()
@@ -181,17 +244,16 @@ def _write_settings(out: Files, form: FileFormat, provider: Provider, connection
         data: dict[str, Any] = {"DataProvider": provider.value,
                                 "DataConnectionString": connection, "RawDataSettings": {}}
         if target.line >= Version(4, 40):
-            data["SQLCommandTimeout"] = None
+            data["SQLCommandTimeout"] = settings.command_timeout
         out["dataSettings.json"] = _dump(data)
     elif form is APPSETTINGS_JSON:
         existing = _json(out, "appsettings.json") if "appsettings.json" in out else {}
+        found = find_key(existing, "ConnectionStrings")
         ours = {"ConnectionString": connection, "DataProvider": provider.value}
-        kept = {k: v for k, v in (existing.get("ConnectionStrings") or {}).items()
-                if k.lower() not in {"connectionstring", "dataprovider"}}
-        section = {**ours, "SQLCommandTimeout": None, **kept}
-        out["appsettings.json"] = _dump({"ConnectionStrings": section,
-                                         **{k: v for k, v in existing.items()
-                                            if k != "ConnectionStrings"}})
+        kept = {k: v for k, v in (existing.pop(found) if found else {}).items()
+                if k.lower() not in {"connectionstring", "dataprovider", "sqlcommandtimeout"}}
+        section = {**ours, "SQLCommandTimeout": settings.command_timeout, **kept}
+        out["appsettings.json"] = _dump({"ConnectionStrings": section, **existing})
     return form.path
 
 
@@ -222,7 +284,9 @@ def _write_plugins(out: Files, form: FileFormat, plugins: list[Plugin], original
     else:
         before = _json(original, "plugins.json") if "plugins.json" in original else {}
         data = {key: before.get(key) or [] for key in
-                ("PluginNamesToUninstall", "PluginNamesToDelete", "PluginNamesToInstall")}
+                ("PluginNamesToUninstall", "PluginNamesToDelete")}
+        data["PluginNamesToInstall"] = [_to_install(e) for e in
+                                        before.get("PluginNamesToInstall") or []]
         if form is PLUGINS_JSON_NAMES:
             data["InstalledPluginNames"] = names
         elif form is PLUGINS_JSON:
@@ -230,6 +294,16 @@ def _write_plugins(out: Files, form: FileFormat, plugins: list[Plugin], original
                                         for p in plugins]
             data["InstalledPluginNames"] = OBSOLETE_NAMES
         out["plugins.json"] = _dump(data)
+
+
+def _to_install(entry: Any) -> dict[str, Any]:
+    """4.20+ keep pending installs as value tuples, which Json.NET writes as Item1/Item2
+    (name, customer GUID) in every version since (PluginsInfo.PluginNamesToInstall)."""
+    if isinstance(entry, dict):
+        name = find_key(entry, "Item1") or find_key(entry, "SystemName")
+        guid = find_key(entry, "Item2") or find_key(entry, "CustomerGuid")
+        return {"Item1": entry[name] if name else None, "Item2": entry[guid] if guid else None}
+    return {"Item1": str(entry), "Item2": None}
 
 
 def _dump(data: object) -> bytes:

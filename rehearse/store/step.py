@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from rehearse import catalog
 from rehearse.catalog import Provider
 from rehearse.database.engines.base import Credentials
+from rehearse.database.neutralize import after_app_start
 from rehearse.database.storedb import Database, applied_updates
 from rehearse.errors import RehearsalFailedError
 from rehearse.sandbox.service import Service
@@ -33,6 +34,7 @@ class AppStepResult:
     start: AppStart
     changes: tuple[str, ...]
     app_data: Files
+    made_safe: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -48,7 +50,10 @@ def app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress, d
     prepared = prepare(spec.app_data, files_version, spec.version, connection)
     with running_app(replace(spec, app_data=prepared.files), run_id, on_line) as (service, start):
         _check_recorded(db, spec.version)
-        yield service, AppStepResult(start, prepared.changes, service.read_folder(APP_DATA))
+        made_safe = tuple(f"{spec.version} App_Data: {c}" for c in prepared.made_safe)
+        made_safe += tuple(f"after {spec.version} started: {c}" for c in after_app_start(db))
+        yield service, AppStepResult(start, prepared.changes, service.read_folder(APP_DATA),
+                                     made_safe)
 
 
 def run_app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress,

@@ -158,7 +158,8 @@ def test_a_4_20_names_list_becomes_4_30_installed_plugins() -> None:
         (Provider.SQLSERVER, "4.50", "Data Source=db,1433;Initial Catalog=nop;"
          "Integrated Security=False;User ID=sa;Password=pw;TrustServerCertificate=True;"),
         (Provider.POSTGRESQL, "4.50", "Server=db;Port=1433;Database=nop;User Id=sa;Password=pw;"),
-        (Provider.MYSQL, "4.50", "Server=db;Port=1433;Database=nop;Uid=sa;Pwd=pw;"),
+        (Provider.MYSQL, "4.50",
+         "Server=db;Port=1433;Database=nop;Uid=sa;Pwd=pw;AllowUserVariables=True;"),
     ],
 )
 def test_sandbox_connection_strings(provider: Provider, target: str, expected: str) -> None:
