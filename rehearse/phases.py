@@ -12,6 +12,7 @@ from rehearse import catalog
 from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
+from rehearse.checks.preflight import store_image
 from rehearse.console import Terminal
 from rehearse.database.backup import Backup, inspect_backup, require_provider, sha256
 from rehearse.database.engines import ENGINES
@@ -48,6 +49,7 @@ from rehearse.store.appdata import (
     read_settings,
     renamed_plugins,
 )
+from rehearse.store.site import app_data_folder
 from rehearse.store.step import AppStepResult, DatabaseAddress, app_step
 from rehearse.version import Version
 
@@ -96,7 +98,7 @@ def check_inputs(run: Run) -> None:
     run.backup = inspect_backup(scenario.store.backup)
     require_provider(run.backup, scenario.store.provider)
     run.backup_sha256 = sha256(run.backup.path)
-    run.app_data = read_folder(scenario.store.app_data)
+    run.app_data = read_folder(app_data_folder(scenario.store.app_data, scenario.store.site))
     read_settings(run.app_data)  # fails early, with a hint, when the settings are missing
     run.files_version = scenario.source_version
     run.plugins_before = _plugins_after_renames(run)
@@ -237,10 +239,7 @@ def _app_line(run: Run, line: str) -> None:
 
 
 def _store_image(run: Run, target: Version) -> str:
-    template = run.scenario.images.nopcommerce
-    if template is None:
-        return catalog.image_for(target)
-    return template.replace("{version}", str(target.line)).replace("{tag}", str(target))
+    return store_image(run.scenario, target)
 
 
 def _step_result(source: Version, target: Version, kind: Mechanism, status: Status,

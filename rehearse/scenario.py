@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
@@ -28,13 +35,30 @@ class Store(_Model):
     version: str = Field(description="The version the store runs now: 4.50 or 4.50.2.")
     provider: Provider = Field(description="The store's database: sqlserver, mysql or postgresql.")
     backup: Path = Field(description="The store's database backup (.bak, pg_dump, mysqldump).")
-    app_data: Path = Field(description="A copy of the store's App_Data folder.")
+    app_data: Path | None = Field(None, description="A copy of the store's App_Data folder "
+                                                    "(default: App_Data in store.site).")
     pictures: Path | None = Field(None, description="wwwroot/images, when pictures are on disk.")
+    site: Path | None = Field(None, description="A copy of the store's site folder: its Plugins/, "
+                                               "Themes/, pictures and App_Data travel.")
+    theme: str | None = Field(None, description="The store's theme, for `rehearse check` (the run "
+                                                "reads it from the database).")
 
     @field_validator("version")
     @classmethod
     def _known_version(cls, value: str) -> str:
         return str(_version(value))
+
+    @model_validator(mode="after")
+    def _app_data_or_site(self) -> Store:
+        if self.app_data is None and self.site is None:
+            raise ValueError("name store.app_data or store.site (a copy of the site folder)")
+        return self
+
+
+class Upgrade(_Model):
+    plugins: tuple[Path, ...] = Field((), description="Folders of plugin builds for the new "
+                                                      "version(s), one folder per plugin inside.")
+    theme: Path | None = Field(None, description="The theme's build for the new version.")
 
 
 class Images(_Model):
@@ -82,6 +106,7 @@ class Scenario(_Model):
     scripts: Path | None = Field(None, description="Folder of nopCommerce's upgrade scripts "
                                                    "(<from>-<to>/upgrade.sql), needed up to 4.30.")
     images: Images = Images()
+    upgrade: Upgrade = Upgrade()
     anonymize: bool = Field(False, description="Replace customers' emails, names, addresses "
                                                "and phones in the sandbox copy.")
     app_environment: dict[str, str] = Field(
@@ -212,7 +237,10 @@ def _resolved(scenario: Scenario, base: Path) -> Scenario:
 
     store = scenario.store.model_copy(update={
         "backup": fix(scenario.store.backup), "app_data": fix(scenario.store.app_data),
-        "pictures": fix(scenario.store.pictures)})
+        "pictures": fix(scenario.store.pictures), "site": fix(scenario.store.site)})
     report = scenario.report.model_copy(update={"output": fix(scenario.report.output)})
-    return scenario.model_copy(update={"store": store, "report": report,
+    upgrade = scenario.upgrade.model_copy(update={
+        "plugins": tuple(fix(p) for p in scenario.upgrade.plugins),
+        "theme": fix(scenario.upgrade.theme)})
+    return scenario.model_copy(update={"store": store, "report": report, "upgrade": upgrade,
                                        "scripts": fix(scenario.scripts)})

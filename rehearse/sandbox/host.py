@@ -48,3 +48,12 @@ def _missing(image: str, why: str) -> EnvironmentNotReadyError:
 def _first_line(error: Exception) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def has_image(image: str) -> bool:
+    """Whether the image is on this machine, without pulling it."""
+    try:
+        client().images.get(image)
+    except ImageNotFound:
+        return False
+    return True
