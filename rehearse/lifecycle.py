@@ -73,7 +73,7 @@ def rehearse(run: Run, keep: bool) -> tuple[Rehearsal, ExitCode]:
         run.scenario.store.provider.value, run.scenario.stepwise, stamp,
         time.monotonic() - started, outcome.verdict, tuple(phases), tuple(run.steps),
         run.checks, backup, run.out.redact(outcome.error), run.out.redact(outcome.hint),
-        run.plan.notes if run.plan else (), run.kept, run.safety)
+        run.plan.notes if run.plan else (), run.kept, run.safety, run.survival)
     return rehearsal, outcome.code
 
 

@@ -8,17 +8,18 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rehearse import catalog
+from rehearse import catalog, whole
 from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
-from rehearse.checks.preflight import store_image
+from rehearse.checks.preflight import Preflight, store_image
 from rehearse.console import Terminal
 from rehearse.database.backup import Backup, inspect_backup, require_provider, sha256
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import new_password
 from rehearse.database.neutralize import neutralize
 from rehearse.database.restore import SandboxDatabase, restored
+from rehearse.database.sandbox_admin import SandboxAdmin
 from rehearse.database.scriptrun import run_script
 from rehearse.database.storedb import (
     Baseline,
@@ -51,6 +52,7 @@ from rehearse.store.appdata import (
 )
 from rehearse.store.site import app_data_folder
 from rehearse.store.step import AppStepResult, DatabaseAddress, app_step
+from rehearse.store.survival import Survival
 from rehearse.version import Version
 
 
@@ -75,6 +77,9 @@ class Run:
     pictures: Files = field(default_factory=dict)
     files_version: Version = field(default_factory=lambda: Version(0, 0))
     plugins_before: tuple[str, ...] = ()
+    preflight: Preflight | None = None
+    survival: Survival | None = None
+    admin: SandboxAdmin | None = None
     store_url: str | None = None
     steps: list[StepResult] = field(default_factory=list)
     checks: tuple[CheckResult, ...] = ()
@@ -107,6 +112,7 @@ def check_inputs(run: Run) -> None:
     for step in run.plan.steps:
         if step.kind is Mechanism.SQL_SCRIPT:
             _script_path(run, step)
+    whole.judge_survival(run)
 
 
 def _plugins_after_renames(run: Run) -> tuple[str, ...]:
@@ -152,13 +158,14 @@ def take_baseline(run: Run) -> None:
     check_declared(detection, run.scenario.source_version)
     run.before = baseline(run.db.db)
     run.log_id_before = newest_log_id(run.db.db)
+    whole.judge_theme(run)
     if run.before.missing:
         run.out.status(f"    tables not in this store: {', '.join(run.before.missing)}")
 
 
 def make_safe(run: Run) -> None:
     """Before any app starts: no mail out, no scheduled jobs, personal data if asked."""
-    run.safety = neutralize(run.db.db, run.scenario.anonymize)
+    run.safety = neutralize(run.db.db, run.scenario.anonymize) + whole.sandbox_admin(run)
     for change in run.safety:
         run.out.status(f"    {change}")
 
@@ -196,7 +203,8 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
     engine = ENGINES[scenario.store.provider]
     spec = AppSpec(target, _store_image(run, target), run.app_data, run.network,
                    scenario.limits.store_memory, scenario.timeouts.app_start,
-                   scenario.app_environment, run.pictures, scenario.images.pull)
+                   scenario.app_environment, run.pictures, scenario.images.pull,
+                   *whole.store_folders(run, target))
     address = DatabaseAddress(scenario.store.provider, run.db.service.name, engine.port,
                               run.db.credentials)
     log_name = f"store-{target}.log"
@@ -209,9 +217,11 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
             service, result = run.stack.enter_context(starting)
             endpoint = service.endpoint
             run.store_url = f"http://{endpoint.host}:{endpoint.port}"
+            whole.after_start(run, target, run.store_url)
         else:
-            with starting as (_, result):
-                pass
+            with starting as (service, result):
+                endpoint = service.endpoint
+                whole.after_start(run, target, f"http://{endpoint.host}:{endpoint.port}")
     except AppStartFailedError as error:
         run.logs[log_name] = error.log
         run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.FAIL,
@@ -264,15 +274,17 @@ def smoke_checks(run: Run) -> None:
                                settings.admin.email if settings.admin else None,
                                settings.admin.password if settings.admin else None,
                                settings.max_row_loss_percent, settings.ignore_tables))
-    run.checks = run_checks(context, on_result=lambda r: run.out.status(
+    run.checks += run_checks(context, on_result=lambda r: run.out.status(
         f"    {MARKS[r.status]} {r.id}: {r.summary}"))
-    failed = [r.id for r in run.checks if r.status in (Status.FAIL, Status.ERROR)]
+    failed = [r.id for r in run.checks if r.status in (Status.FAIL, Status.ERROR)
+              and not r.id.startswith(_PREFLIGHT)]
     if failed:
         noun = "check" if len(failed) == 1 else "checks"
         raise RehearsalFailedError(f"{len(failed)} smoke {noun} failed: {', '.join(failed)}",
                                    hint="the report lists each check's evidence")
 
 
+_PREFLIGHT = ("backup", "app-data ", "disk", "pictures", "startup ", "plugin ", "theme ")
 MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-",
           Status.ERROR: "✗"}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from rehearse.store.survival import Survival
+
 
 class Status(StrEnum):
     PASS = "pass"
@@ -79,3 +81,4 @@ class Rehearsal:
     plan_notes: tuple[str, ...] = ()
     kept: str = ""
     safety: tuple[str, ...] = ()
+    survival: Survival | None = None  # plugins and theme per app step (store/survival.py)

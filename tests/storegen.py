@@ -84,6 +84,7 @@ class StoreShape:
     description_bytes: int = 200
     own_migration_rows: bool = True
     random_descriptions: bool = False  # product descriptions that compress like real text does
+    extra_sql: tuple[str, ...] = ()  # run after the data, e.g. tables a test needs (sitegen.py)
 
     def table(self, name: str) -> str:
         return name.lower() if self.lower_case_tables else name
@@ -218,7 +219,8 @@ def store_database(shape: StoreShape, out_dir: Path | None = None) -> Iterator[
     with run_service(spec, new_run_id()) as service:
         db = engine.open(service.endpoint, credentials)
         quote = '"' if shape.provider is Provider.POSTGRESQL else "`"
-        for statement in schema_sql(shape, quote) + data_sql(shape, quote):
+        for statement in schema_sql(shape, quote) + data_sql(shape, quote) + list(
+                shape.extra_sql):
             db.execute(statement)
         try:
             yield service, db, credentials

@@ -9,7 +9,7 @@ from pathlib import Path
 from rehearse import scenario as scenarios
 from rehearse.checks.preflight import Preflight, preflight, store_image
 from rehearse.console import terminal
-from rehearse.errors import EnvironmentNotReadyError, ExitCode
+from rehearse.errors import ExitCode
 from rehearse.report import survival as render
 from rehearse.results import Status
 
@@ -60,7 +60,4 @@ def to_markdown(found: Preflight) -> str:
 def _has_image(image: str) -> bool | None:
     from rehearse.sandbox import host
 
-    try:
-        return host.has_image(image)
-    except EnvironmentNotReadyError:
-        return None
+    return host.has_image(image)

@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from jinja2 import Environment, PackageLoader
 
+from rehearse.report import survival as survival_report
 from rehearse.results import Rehearsal, Status, Verdict
 
 SCHEMA_VERSION = 1
@@ -29,6 +30,8 @@ def to_dict(rehearsal: Rehearsal) -> dict[str, Any]:
             "from": data.pop("source"), "to": data.pop("target"), **data}
     for step in data["steps"]:
         step["from"], step["to"] = step.pop("source"), step.pop("target")
+    if rehearsal.survival is not None:
+        data["survival"] = survival_report.to_dict(rehearsal.survival)
     return data
 
 
@@ -64,6 +67,9 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     lines += [f"- {_ICONS[c.status]} `{c.id}`: {c.summary}" for c in r.checks]
     for check in failed:
         lines += ["", f"### {check.id}", "", *[f"    {e}" for e in check.evidence]]
+    if r.survival is not None:
+        lines += ["", "## Plugin and theme survival", "",
+                  survival_report.to_markdown(r.survival)]
     if r.safety:
         lines += ["", "## Made safe before any app started", ""] + [f"- {s}" for s in r.safety]
     lines += ["", "## Phases", ""] + [f"- {_ICONS[p.status]} {p.name} ({duration(p.seconds)})"
@@ -89,7 +95,7 @@ def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
     order = [Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP]
     checks = sorted(rehearsal.checks, key=lambda c: order.index(c.status))
     return template.render(r=rehearsal, checks=checks, headline=headline(rehearsal),
-                           icons=_ICONS,
+                           icons=_ICONS, survival=survival_report.html_rows(rehearsal.survival),
                            duration=duration, step_name=step_name, logs=logs, total=total)
 
 

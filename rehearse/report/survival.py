@@ -72,3 +72,12 @@ def to_markdown(survival: Survival) -> str:
         lines.append(f"| {name} | " + " | ".join(
             f"**{j.fate.value}**: {j.reason}" for j in judgements) + " |")
     return "\n".join(lines) + "\n"
+
+
+def html_rows(survival: Survival | None) -> dict[str, Any] | None:
+    """Steps and rows of (name, [(verdict, reason, build)]) for the HTML template."""
+    if survival is None:
+        return None
+    return {"steps": _steps(survival), "rows": [
+        (name, [(j.fate.value, j.reason, j.build or "") for j in judgements])
+        for name, judgements in _rows(survival)]}

@@ -50,10 +50,12 @@ def _first_line(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def has_image(image: str) -> bool:
-    """Whether the image is on this machine, without pulling it."""
+def has_image(image: str) -> bool | None:
+    """Whether the image is on this machine, without pulling it; None without an engine."""
     try:
         client().images.get(image)
     except ImageNotFound:
         return False
+    except EnvironmentNotReadyError:
+        return None
     return True

@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rehearse.database.storedb import Database, Tables
 from rehearse.store.plugins import DescriptorError, Files
 from rehearse.version import Version
 
@@ -58,3 +59,17 @@ def rendered_theme(configured: str, themes: list[Theme]) -> str | None:
         if theme.system_name.lower() == configured.lower():
             return theme.system_name
     return themes[0].system_name if themes else None
+
+
+THEME_SETTING = "storeinformationsettings.defaultstoretheme"  # `ThemeContext` (§11)
+
+
+def configured_theme(db: Database) -> str | None:
+    """The store's theme setting (first store's row first), or None when it has none."""
+    table = Tables(db.table_names()).find("Setting")
+    if table is None:
+        return None
+    _, rows = db.query(f"SELECT {db.quote('Value')} FROM {db.quote(table)} WHERE "
+                       f"LOWER({db.quote('Name')}) = '{THEME_SETTING}' ORDER BY "
+                       f"{db.quote('StoreId')}")
+    return str(rows[0][0]) if rows and rows[0][0] else None

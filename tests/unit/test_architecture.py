@@ -18,7 +18,7 @@ HOMES = {
     "pymysql": ("database/engines/mysql.py",),
     "pyodbc": ("database/engines/sqlserver.py",),
     "yaml": ("scenario.py",),
-    "httpx": ("store/app.py", "checks/pages.py"),
+    "httpx": ("store/app.py", "checks/pages.py", "checks/survival.py"),
     "jinja2": ("report/",),
     "rich": ("console.py", "report/"),
     "pydantic": ("scenario.py",),
