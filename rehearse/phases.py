@@ -271,8 +271,7 @@ def smoke_checks(run: Run) -> None:
             t for r in catalog.lines_after(run.plan.source, run.plan.target)
             for t in r.expected_shrinking_tables),
         settings=CheckSettings(settings.pages, settings.search,
-                               settings.admin.email if settings.admin else None,
-                               settings.admin.password if settings.admin else None,
+                               *whole.admin_credentials(run),
                                settings.max_row_loss_percent, settings.ignore_tables))
     run.checks += run_checks(context, on_result=lambda r: run.out.status(
         f"    {MARKS[r.status]} {r.id}: {r.summary}"))

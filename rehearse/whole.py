@@ -57,6 +57,16 @@ def sandbox_admin(run: Run) -> tuple[str, ...]:
     return (admin.made_safe,)
 
 
+def admin_credentials(run: Run) -> tuple[str | None, str | None]:
+    """The scenario's admin when it names one, else the throwaway one."""
+    named = run.scenario.checks.admin
+    if named is not None:
+        return named.email, named.password
+    if run.admin is not None:
+        return run.admin.email, run.admin.password
+    return None, None
+
+
 def store_folders(run: Run, target: Version) -> tuple[Files, Files]:
     """The plugin builds chosen for this version and the themes, as {folder/path: bytes}."""
     if run.preflight is None:

@@ -21,11 +21,15 @@ class FolderFiles(Mapping[str, bytes]):
         self.root = root
         self._names = tuple(str(p.relative_to(root)) for p in sorted(root.rglob("*"))
                             if p.is_file())
+        self._known = frozenset(self._names)
 
     def __getitem__(self, name: str) -> bytes:
-        if name not in self._names:
+        if name not in self._known:
             raise KeyError(name)
         return (self.root / name).read_bytes()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._known
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)

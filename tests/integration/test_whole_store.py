@@ -109,6 +109,8 @@ def test_the_run_agrees_with_the_check(backup: Path, tmp_path: Path, stepwise: b
     assert "Payments.Bolt" in str(plugins["evidence"]) and "Payments.Acme" not in \
         str(plugins["evidence"]).split("lists:")[1].split("'")[0]
     assert checks["rendered-theme 4.70"]["status"] == "pass"
+    # no admin in the scenario: the throwaway one signs in (and opens the admin area)
+    assert checks["page.admin-login"]["status"] == "pass"
     assert "throwaway administrator" in " ".join(report["safety"])  # type: ignore[arg-type]
     for name in ("report.md", "report.html"):
         text = (folder / name).read_text()
