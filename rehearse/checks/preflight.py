@@ -128,7 +128,7 @@ def _pictures(scenario: Scenario) -> tuple[Status, str]:
 
 
 def survival_checks(survival: Survival) -> tuple[CheckResult, ...]:
-    """Start-up blockers fail; plugins that will not load and a fallen-back theme warn."""
+    """Start-up blockers and a theme that falls back fail; plugins that will not load warn."""
     results = [CheckResult(f"startup {step}", Status.FAIL if problems else Status.PASS, 0.0,
                            "; ".join(problems) or "no descriptor stops the start")
                for step, problems in survival.startup]
@@ -140,6 +140,5 @@ def survival_checks(survival: Survival) -> tuple[CheckResult, ...]:
                                        f"{judgement.fate.value} in {step}: {judgement.reason}"))
     for step, judgement in survival.theme.steps:
         if judgement.fate in (Fate.FALLS_BACK, Fate.BREAKS_STARTUP):
-            bad = Status.FAIL if judgement.fate is Fate.BREAKS_STARTUP else Status.WARN
-            results.append(CheckResult(f"theme {step}", bad, 0.0, judgement.reason))
+            results.append(CheckResult(f"theme {step}", Status.FAIL, 0.0, judgement.reason))
     return tuple(results)

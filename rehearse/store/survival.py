@@ -75,8 +75,9 @@ class Survival:
 
     @property
     def breaks(self) -> bool:
+        # A theme that falls back is a store that looks different: the run fails on it too.
         return any(problems for _, problems in self.startup) or any(
-            j.fate is Fate.BREAKS_STARTUP for _, j in self.theme.steps)
+            j.fate in (Fate.BREAKS_STARTUP, Fate.FALLS_BACK) for _, j in self.theme.steps)
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,16 @@ def test_a_stale_theme_view_fails_with_its_path_and_compiler_line(
     assert rendered["status"] == "fail"
     assert "/Themes/Avenue/Views" in str(rendered["summary"]) and "CS1061" in str(
         rendered["summary"])
+
+
+def test_a_missing_theme_falls_back_as_predicted(backup: Path, tmp_path: Path) -> None:
+    shape = SiteShape(STORE.installed, STORE.plugins, ("DefaultClean", "Brightly"))
+    path = scenario(backup, tmp_path, shape, stepwise=False, new_theme=False)
+    check_code, table = check(path)
+    assert check_code == ExitCode.FAILED
+    judgement = table["theme"]["steps"]["4.70"]  # type: ignore[index]
+    assert judgement["verdict"] == "falls-back" and "Brightly" in judgement["reason"]
+    code, report, _ = run(path)
+    assert code == ExitCode.FAILED
+    rendered = _checks(report)["rendered-theme 4.70"]
+    assert rendered["summary"] == "pages render with Brightly, not the configured Avenue"
