@@ -29,7 +29,8 @@ def not_loaded(base_url: str, email: str, password: str) -> set[str] | None:
     """The plugins the warnings page lists; None when the admin could not get in."""
     with httpx.Client(base_url=base_url, timeout=TIMEOUT, follow_redirects=True) as web:
         form = web.get("/login")
-        fields = {"Email": email, "Password": password}
+        # Username too: with customersettings.usernamesenabled the form asks for it instead
+        fields = {"Email": email, "Username": email, "Password": password}
         token = _TOKEN.search(form.text)
         if token:  # 4.50+ validates the antiforgery token (nopcommerce.md §7)
             fields["__RequestVerificationToken"] = token.group(1)

@@ -39,7 +39,7 @@ def create_admin(db: Database) -> SandboxAdmin | None:
     customer, passwords, roles, mapping = (str(name) for name in found)
     admin = SandboxAdmin(f"rehearse-{secrets.token_hex(6)}@example.invalid",
                          secrets.token_urlsafe(18))
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")  # ISO: read alike by all three
     true = "true" if db.false == "false" else "1"
     customer_id = _insert(db, customer, {
         "CustomerGuid": f"'{uuid.uuid4()}'", "Username": f"'{admin.email}'",
