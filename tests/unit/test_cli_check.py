@@ -110,8 +110,14 @@ def test_the_site_is_only_read(tmp_path: Path) -> None:
 
 def test_bad_input_exits_2(tmp_path: Path) -> None:
     path = scenario(tmp_path)
-    path.write_text(path.read_text().replace("site: site", "site: nowhere"))
-    assert runner.invoke(app, ["check", str(path)]).exit_code == ExitCode.BAD_INPUT
+    good = path.read_text()
+    for bad in (good.replace("site: site", "site: nowhere"),
+                good.replace("backup: store.sql", "backup: missing.sql"),
+                good.replace("provider: postgresql", "provider: mysql")):
+        path.write_text(bad)
+        result = runner.invoke(app, ["check", str(path)])
+        assert result.exit_code == ExitCode.BAD_INPUT, bad
+        assert "error:" in result.stderr and "hint:" in result.stderr
 
 
 def _hashes(folder: Path) -> dict[str, str]:
