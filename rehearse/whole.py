@@ -90,6 +90,8 @@ def after_start(run: Run, target: Version, base_url: str) -> None:
     results = (plugin_check(run.survival, target, seen),
                theme_check(base_url, run.db.db, run.preflight.store.theme, target,
                            run.log_id_before))
+    from rehearse.phases import MARKS  # loaded already: phases calls in here
+
     for result in results:
-        run.out.status(f"    {result.status.value} {result.id}: {result.summary}")
+        run.out.status(f"    {MARKS[result.status]} {result.id}: {result.summary}")
     run.checks += results
