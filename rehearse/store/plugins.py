@@ -118,17 +118,19 @@ def _lenient(text: str) -> str:
     return _TOKENS.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
 
 
-def check_startup(descriptors: list[Descriptor], version: Version) -> list[str]:
-    """What stops the store starting beyond unreadable descriptors: an empty or duplicate
-    SystemName of a compatible plugin; from 4.60 of any plugin (Dictionary.Add, §11)."""
+def check_startup(descriptors: list[Descriptor], version: Version) -> list[tuple[str, str]]:
+    """(SystemName, why) of what stops the store starting beyond unreadable descriptors: an
+    empty or duplicate SystemName of a compatible plugin; from 4.60 of any (Dictionary.Add, §11)."""
     counted = descriptors if version >= Version(4, 60) else [
         d for d in descriptors if d.loads(version)]
-    problems, seen = [], set()
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for found in counted:
         name = found.system_name.strip()
         if not name:
-            problems.append(f"{found.folder}: the descriptor has no SystemName")
+            problems.append((name, f"{found.folder}: the descriptor has no SystemName"))
         elif name.lower() in seen:
-            problems.append(f"{found.folder}: SystemName {name} is used by another plugin")
+            problems.append((name, f"{found.folder}: SystemName {name} is used by another "
+                                   "plugin folder"))
         seen.add(name.lower())
     return problems

@@ -99,11 +99,12 @@ class _Read:
 
 def judge(store: StoreFiles, steps: tuple[Version, ...]) -> Survival:
     per_step = {step: _read_all(store.plugins, step) for step in steps}
+    clashes = {step: _clashes(deployed(store, step, per_step[step]), step) for step in steps}
     startup = tuple((str(step), tuple(_startup_problems(deployed(store, step, per_step[step]),
                                                          step))) for step in steps)
     plugins = tuple(PluginFate(name, version, tuple(
-        (str(step), _judge_plugin(name, step, per_step[step])) for step in steps))
-        for name, version in store.installed)
+        (str(step), clashes[step].get(name.lower()) or _judge_plugin(name, step, per_step[step]))
+        for step in steps)) for name, version in store.installed)
     theme = ThemeFate(store.theme, tuple((str(step), judge_theme(store, step)) for step in steps))
     return Survival(plugins, theme, startup)
 
@@ -121,13 +122,17 @@ def _read_all(builds: tuple[Build, ...], step: Version) -> list[_Read]:
 def deployed(store: StoreFiles, step: Version, reads: list[_Read] | None = None) -> list[_Read]:
     """The folders in the step's Plugins/: every site folder (as the operator carries them),
     except plugins the image ships; an upgrade build that loads replaces the site's folders of
-    that plugin when none of those loads."""
+    that plugin when none of those loads, and one the loader cannot read goes in as uploaded."""
     reads = _read_all(store.plugins, step) if reads is None else reads
     bundled = {n.lower() for n in catalog.bundled_plugins(step)}
     site = [r for r in reads if r.build.where == "site" and _key(r) not in bundled]
-    for build in (r for r in reads if r.build.where != "site" and _loads(r, step)):
+    for build in (r for r in reads if r.build.where != "site"):
+        if build.error is not None:
+            folder = build.build.folder.lower()
+            site = [r for r in site if r.build.folder.lower() != folder] + [build]
+            continue
         same = [r for r in site if _key(r) == _key(build)]
-        if not any(_loads(r, step) for r in same):
+        if _loads(build, step) and not any(_loads(r, step) for r in same):
             site = [r for r in site if r not in same] + [build]
     return site
 
@@ -146,7 +151,16 @@ def plugin_folders(store: StoreFiles, step: Version) -> dict[str, Files]:
 
 def _startup_problems(reads: list[_Read], step: Version) -> list[str]:
     problems = [read.error for read in reads if read.error]
-    return problems + check_startup([r.descriptor for r in reads if r.descriptor], step)
+    found = [r.descriptor for r in reads if r.descriptor]
+    return problems + [why for _, why in check_startup(found, step)]
+
+
+def _clashes(reads: list[_Read], step: Version) -> dict[str, Judgement]:
+    """Plugins whose SystemName clashes in this step's Plugins/ (the start aborts)."""
+    found = [r.descriptor for r in reads if r.descriptor]
+    return {name.lower(): Judgement(Fate.BREAKS_STARTUP, f"{why}: nopCommerce {step.line} does "
+                                    "not start (Dictionary.Add)")
+            for name, why in check_startup(found, step) if name}
 
 
 def _judge_plugin(name: str, step: Version, reads: list[_Read]) -> Judgement:

@@ -58,9 +58,9 @@ def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def scenario(backup: Path, tmp_path: Path, shape: SiteShape = STORE, stepwise: bool = True,
-             new_theme: bool = True) -> Path:
+             new_theme: bool = True, new_builds: tuple[PluginBuild, ...] = NEW_BUILDS) -> Path:
     write_site(shape, tmp_path / "site")
-    write_builds(NEW_BUILDS, tmp_path / "builds")
+    write_builds(new_builds, tmp_path / "builds")
     theme(tmp_path / "theme-4.70", "Avenue")
     path = tmp_path / "scenario.yaml"
     path.write_text(f"""\
@@ -127,17 +127,35 @@ def test_a_plugin_the_table_promised_but_nopcommerce_did_not_load_fails(
     assert plugins["status"] == "fail" and "Payments.Acme" in str(plugins["evidence"])
 
 
-def test_a_broken_descriptor_stops_the_start_as_predicted(backup: Path, tmp_path: Path) -> None:
-    broken = PluginBuild("Widgets.Broken", ("4.60",), descriptor=BROKEN_DESCRIPTOR)
-    shape = SiteShape((*STORE.installed, "Widgets.Broken"), (*STORE.plugins, broken),
-                      STORE.themes)
-    path = scenario(backup, tmp_path, shape, stepwise=False)
+def test_a_broken_new_build_stops_the_start_as_predicted(backup: Path, tmp_path: Path) -> None:
+    # the operator's new build of Widgets.Broken: a string where the version list belongs
+    broken = PluginBuild("Widgets.Broken", ("4.70",), descriptor=BROKEN_DESCRIPTOR)
+    path = scenario(backup, tmp_path, SiteShape((*STORE.installed, "Widgets.Broken"),
+                                                STORE.plugins, STORE.themes),
+                    stepwise=False, new_builds=(*NEW_BUILDS, broken))
     check_code, table = check(path)
     code, report, _ = run(path)
     assert check_code == code == ExitCode.FAILED
     assert [c["status"] for c in table["checks"] if c["id"] == "startup 4.70"] == ["fail"]  # type: ignore[attr-defined,index]
     step = report["steps"][-1]  # type: ignore[index]
-    assert step["status"] == "fail" and "failed to start" in step["detail"]
+    assert step["to"] == "4.70" and step["status"] == "fail"
+    assert "JsonSerializationException" in step["detail"]
+
+
+def test_a_leftover_plugin_copy_stops_4_60_as_predicted(backup: Path, tmp_path: Path) -> None:
+    # a copy of the 4.40 build kept beside the 4.50 one: harmless until 4.60 (Dictionary.Add)
+    old = PluginBuild("Payments.Bolt", ("4.40",))
+    path = scenario(backup, tmp_path, stepwise=True)
+    old.write(tmp_path / "copies")
+    (tmp_path / "copies" / "Payments.Bolt").rename(tmp_path / "site/Plugins/Payments.Bolt.old")
+    check_code, table = check(path)
+    code, report, _ = run(path)
+    assert check_code == code == ExitCode.FAILED
+    bolt = next(p for p in table["plugins"] if p["system_name"] == "Payments.Bolt")  # type: ignore[attr-defined]
+    assert bolt["steps"]["4.60"]["verdict"] == "breaks-startup"
+    step = report["steps"][-1]  # type: ignore[index]
+    assert step["to"] == "4.60" and step["status"] == "fail"
+    assert "An item with the same key has already been added" in step["detail"]
 
 
 def test_a_stale_theme_view_fails_with_its_path_and_compiler_line(

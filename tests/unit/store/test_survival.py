@@ -96,3 +96,21 @@ def test_the_new_theme_build_replaces_the_sites_folder() -> None:
     folders = theme_folders(STORE)
     assert set(folders) == {"Avenue"}
     assert folders["Avenue"] is STORE.themes[1].files
+
+
+def test_a_broken_new_build_goes_in_as_uploaded_and_breaks_the_start() -> None:
+    broken = Build("upgrade", "Payments.Acme", {"plugin.json": b'{"SupportedVersions": "4.70"}'})
+    store = StoreFiles(STORE.installed, (*STORE.plugins, broken), STORE.themes, "Avenue")
+    chosen = {r.build.label for r in deployed(store, V470)}
+    assert "upgrade/Payments.Acme" in chosen and "site/Payments.Acme" not in chosen
+    assert judge(store, (V470,)).breaks
+    assert _fates(store, (V470,))["Payments.Acme"] == [Fate.BREAKS_STARTUP]
+
+
+def test_a_leftover_copy_of_a_plugin_folder_breaks_from_4_60() -> None:
+    # the 4.50 build, and a copy of the 4.40 one someone kept beside it
+    copy = Build("site", "Payments.Bolt.old", plugin("site", "Payments.Bolt", "4.40").files)
+    store = StoreFiles((("Payments.Bolt", "1.0"),), (plugin("site", "Payments.Bolt", "4.50"),
+                                                     copy))
+    assert _fates(store, (Version(4, 50), V460)) == {
+        "Payments.Bolt": [Fate.LOADS, Fate.BREAKS_STARTUP]}
