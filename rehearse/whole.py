@@ -72,8 +72,10 @@ def store_folders(run: Run, target: Version) -> tuple[Files, Files]:
     if run.preflight is None:
         return {}, {}
     store = run.preflight.store
-    if not DEPLOY_NEW_BUILDS:
-        store = replace(store, plugins=tuple(b for b in store.plugins if b.where == SITE))
+    # The store's own version (a start before the upgrade) runs what production runs.
+    if not DEPLOY_NEW_BUILDS or target.line <= run.scenario.source_version.line:
+        store = replace(store, plugins=tuple(b for b in store.plugins if b.where == SITE),
+                        themes=tuple(b for b in store.themes if b.where == SITE))
     return _flatten(plugin_folders(store, target)), _flatten(theme_folders(store))
 
 
