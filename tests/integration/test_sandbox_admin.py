@@ -8,37 +8,23 @@ import pytest
 from rehearse.catalog import Provider
 from rehearse.database.sandbox_admin import CLEAR_TEXT, create_admin
 from rehearse.version import Version
+from tests.sitegen import customer_tables
 from tests.storegen import LOCAL_IMAGES, StoreShape, store_database
 
 pytestmark = pytest.mark.docker
 
 
-def customer_tables(provider: Provider) -> tuple[str, ...]:
+def extra_sql(provider: Provider) -> tuple[str, ...]:
     q = '"' if provider is Provider.POSTGRESQL else "`"
-    serial = "serial" if provider is Provider.POSTGRESQL else "integer AUTO_INCREMENT"
-    boolean = "boolean" if provider is Provider.POSTGRESQL else "tinyint(1)"
-    true = "true" if provider is Provider.POSTGRESQL else "1"
-    return (
-        f"CREATE TABLE {q}CustomerPassword{q} ({q}Id{q} {serial} PRIMARY KEY, "
-        f"{q}CustomerId{q} integer NOT NULL, {q}Password{q} text, "
-        f"{q}PasswordFormatId{q} integer NOT NULL, {q}PasswordSalt{q} text, "
-        f"{q}CreatedOnUtc{q} timestamp NOT NULL)",
-        f"CREATE TABLE {q}CustomerRole{q} ({q}Id{q} integer PRIMARY KEY, {q}Name{q} "
-        f"varchar(255) NOT NULL, {q}SystemName{q} varchar(255), {q}Active{q} {boolean} NOT NULL)",
-        f"INSERT INTO {q}CustomerRole{q} VALUES (1, 'Administrators', 'Administrators', {true}),"
-        f" (2, 'Forum Moderators', 'ForumModerators', {true}), (3, 'Registered', 'Registered',"
-        f" {true})",
-        f"CREATE TABLE {q}Customer_CustomerRole_Mapping{q} ({q}Customer_Id{q} integer NOT NULL, "
-        f"{q}CustomerRole_Id{q} integer NOT NULL)",
-        # a required column rehearse does not know: it gets a neutral value
-        f"ALTER TABLE {q}Customer{q} ADD {q}VendorId{q} integer NOT NULL DEFAULT 7",
-        f"ALTER TABLE {q}Customer{q} ALTER COLUMN {q}VendorId{q} DROP DEFAULT",
-    )
+    # a required column rehearse does not know: it gets a neutral value
+    return (*customer_tables(provider),
+            f"ALTER TABLE {q}Customer{q} ADD {q}VendorId{q} integer NOT NULL DEFAULT 7",
+            f"ALTER TABLE {q}Customer{q} ALTER COLUMN {q}VendorId{q} DROP DEFAULT")
 
 
 @pytest.mark.parametrize("provider", list(LOCAL_IMAGES), ids=str)
 def test_a_throwaway_admin_with_a_clear_text_password(provider: Provider) -> None:
-    shape = StoreShape(Version(4, 60), provider, extra_sql=customer_tables(provider))
+    shape = StoreShape(Version(4, 60), provider, extra_sql=extra_sql(provider))
     with store_database(shape) as (_, db, _):
         admin = create_admin(db)
         assert admin is not None and admin.email.endswith("@example.invalid")

@@ -19,6 +19,7 @@ from tests.sitegen import (
     BROKEN_DESCRIPTOR,
     PluginBuild,
     SiteShape,
+    customer_tables,
     theme,
     write_builds,
     write_site,
@@ -27,21 +28,6 @@ from tests.storegen import StoreShape, make_backup
 
 pytestmark = pytest.mark.docker
 
-# The customer tables nopCommerce signs people in with (Nop.Data mapping of 4.x).
-CUSTOMER_TABLES = (
-    'CREATE TABLE "CustomerPassword" ("Id" serial PRIMARY KEY, "CustomerId" integer NOT NULL, '
-    '"Password" text, "PasswordFormatId" integer NOT NULL, "PasswordSalt" text, '
-    '"CreatedOnUtc" timestamp NOT NULL)',
-    'CREATE TABLE "CustomerRole" ("Id" integer PRIMARY KEY, "Name" varchar(255) NOT NULL, '
-    '"SystemName" varchar(255), "Active" boolean NOT NULL, '
-    '"EnablePasswordLifetime" boolean NOT NULL)',
-    'INSERT INTO "CustomerRole" VALUES (1, \'Administrators\', \'Administrators\', true, false),'
-    ' (3, \'Registered\', \'Registered\', true, true)',
-    'CREATE TABLE "Customer_CustomerRole_Mapping" ("Customer_Id" integer NOT NULL, '
-    '"CustomerRole_Id" integer NOT NULL, PRIMARY KEY ("Customer_Id", "CustomerRole_Id"))',
-    'INSERT INTO "Setting" ("Id", "Name", "Value", "StoreId") VALUES '
-    "(100000, 'storeinformationsettings.defaultstoretheme', 'Avenue', 0)",
-)
 STORE = SiteShape(
     installed=("Payments.CheckMoneyOrder", "Payments.Acme", "Payments.Bolt",
                "Payments.CyberSource"),
@@ -53,7 +39,8 @@ NEW_BUILDS = (PluginBuild("Payments.Acme", ("4.60", "4.70")),)
 
 @pytest.fixture(scope="module")
 def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    shape = StoreShape(Version(4, 50), Provider.POSTGRESQL, extra_sql=CUSTOMER_TABLES)
+    tables = customer_tables(Provider.POSTGRESQL, theme="Avenue")
+    shape = StoreShape(Version(4, 50), Provider.POSTGRESQL, extra_sql=tables)
     return make_backup(shape, tmp_path_factory.mktemp("whole"))
 
 
