@@ -127,9 +127,8 @@ def load_themes(version):
         if path is None:
             continue
         with open(path, encoding="utf-8-sig") as stream:
-            data = json.loads(stream.read() or "{}")
-        name = {k.lower(): v for k, v in data.items()}.get("systemname") \
-            if isinstance(data, dict) else None
+            data = json_net(stream.read() or "{}", path)  # ThemeProvider uses Json.NET too
+        name = data.get("systemname")
         if not name or any(n.lower() == str(name).lower() for _, n in THEMES_FOUND):
             raise StartupError("System.Exception", f"A theme with SystemName '{name}' is "
                                f"invalid or already loaded ({path})")

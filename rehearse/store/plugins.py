@@ -93,13 +93,7 @@ def _plugin_json(text: str, where: str) -> dict[str, Any]:
     """Json.NET: comments, trailing commas and any-case keys pass; wrong types throw (§11)."""
     if not text.strip():
         return {"supportedversions": []}  # an empty file: an empty descriptor (4.x loader)
-    try:
-        data = json.loads(_lenient(text), parse_float=str, parse_int=str,
-                          object_pairs_hook=lambda pairs: {k.lower(): v for k, v in pairs})
-    except ValueError as error:
-        raise DescriptorError(f"{where}: not readable JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise DescriptorError(f"{where}: not a JSON object")
+    data = json_net(text, where)
     for key in _STRING_FIELDS:
         if isinstance(data.get(key), (dict, list)):
             raise DescriptorError(f"{where}: {key} must be a string")
@@ -107,6 +101,18 @@ def _plugin_json(text: str, where: str) -> dict[str, Any]:
     if not isinstance(versions, list) or any(isinstance(v, (dict, list)) for v in versions):
         raise DescriptorError(f"{where}: SupportedVersions must be a list of versions")
     data["supportedversions"] = [str(v) for v in versions if v is not None] or list(_NO_VERSIONS)
+    return data
+
+
+def json_net(text: str, where: str) -> dict[str, Any]:
+    """An object as Json.NET binds it: keys in any case, numbers as their text."""
+    try:
+        data = json.loads(_lenient(text), parse_float=str, parse_int=str,
+                          object_pairs_hook=lambda pairs: {k.lower(): v for k, v in pairs})
+    except ValueError as error:
+        raise DescriptorError(f"{where}: not readable JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise DescriptorError(f"{where}: not a JSON object")
     return data
 
 

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rehearse.database.storedb import Database, Tables
-from rehearse.store.plugins import DescriptorError, Files
+from rehearse.store.plugins import DescriptorError, Files, json_net
 from rehearse.version import Version
 
 DEFAULT_THEME = "DefaultClean"  # what every image ships (§2)
@@ -41,12 +40,9 @@ def _read_theme(folder: str, files: Files, version: Version) -> Theme | None:
     path = next((p for p in sorted(files) if p.rsplit("/", 1)[-1] == "theme.json"), None)
     if path is None:
         return None
-    try:
-        data = json.loads(files[path].decode("utf-8-sig") or "{}")
-    except (ValueError, UnicodeDecodeError) as error:
-        raise DescriptorError(f"Themes/{folder}/{path}: not readable JSON ({error})") from None
-    name = {str(k).lower(): v for k, v in data.items()}.get("systemname") \
-        if isinstance(data, dict) else None
+    text = files[path].decode("utf-8-sig", errors="replace")
+    # ThemeProvider deserialises with Json.NET too: the same leniency (§11)
+    name = json_net(text or "{}", f"Themes/{folder}/{path}").get("systemname")
     if not isinstance(name, str) or not name.strip():
         raise DescriptorError(f"Themes/{folder}/{path}: the theme has no SystemName")
     return Theme(folder, name.strip())

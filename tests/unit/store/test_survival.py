@@ -114,3 +114,11 @@ def test_a_leftover_copy_of_a_plugin_folder_breaks_from_4_60() -> None:
                                                      copy))
     assert _fates(store, (Version(4, 50), V460)) == {
         "Payments.Bolt": [Fate.LOADS, Fate.BREAKS_STARTUP]}
+
+
+def test_theme_json_is_read_with_json_net_leniency_and_strictness() -> None:
+    lenient = Build("site", "Avenue", {"theme.json": b'{ // note\n "systemName": "Avenue",}'})
+    assert judge(StoreFiles((), (), (lenient,), "Avenue"), (V470,)).theme.steps[0][1].fate \
+        is Fate.STALE
+    cut = Build("site", "Avenue", {"theme.json": b'{"SystemName": "Avenue"'})
+    assert judge(StoreFiles((), (), (cut,), "Avenue"), (V470,)).breaks
