@@ -265,3 +265,79 @@ def aspnet_image(version: Version) -> str:
         raise BadInputError(f"nopCommerce {found.line} cannot run in a Linux container "
                             f"({found.runtime})", hint="build images of 4.20 or later")
     return _ASPNET_IMAGES[found.runtime]
+
+
+@dataclass(frozen=True)
+class PluginChange:
+    """An official plugin dropped from the distribution or renamed in a release (§11)."""
+
+    system_name: str
+    line: Version
+    source: str
+    new_name: str | None = None
+    back_in: Version | None = None
+
+
+# nopcommerce.md §11 "Dropped" and "SystemName changes, no core mapping found".
+_DROPPED = tuple(
+    PluginChange(name, _v(line), source) for name, line, source in (
+        ("Payments.AuthorizeNet", "3.80", "#1484, #2748"),
+        ("DiscountRequirement.HasOneProduct", "4.00", "#2546"),
+        ("PromotionFeed.Froogle", "4.00", "#2546"),
+        ("Payments.PurchaseOrder", "4.00", "#2546"),
+        ("Shipping.AustraliaPost", "4.00", "#2546"),
+        ("Shipping.CanadaPost", "4.00", "#2546"),
+        ("Shipping.USPS", "4.00", "#2546"),
+        ("Payments.PayPalDirect", "4.10", "4.10 snapshot, #3195"),
+        ("Shipping.FedEx", "4.10", "4.10 snapshot, #3195"),
+        ("Payments.WorldpayUS", "4.20", "#3560"),
+        ("Payments.Square", "4.30", "nopCommerce-Docs#108"),
+        ("Payments.Qualpay", "4.30", "#3705"),
+        ("Shipping.ShipStation", "4.50", "#6278 (gone by 4.50.3)"),
+        ("Payments.PayPalStandard", "4.60", "#6418"),
+        ("Shipping.EasyPost", "4.60", "unverified"),
+        ("Payments.CyberSource", "4.70", "#7087"),
+        ("Widgets.What3words", "4.80", "#7492"),
+        ("Payments.AmazonPay", "4.90", "#7803"),
+    ))
+REMOVED_PLUGINS: tuple[PluginChange, ...] = (
+    *_DROPPED, PluginChange("Widgets.AccessiBe", _v("4.60"), "#6639", back_in=_v("4.80")))
+RENAMED_PLUGINS: tuple[PluginChange, ...] = (
+    PluginChange("Payments.PayPalSmartPaymentButtons", _v("4.40"), "#4824",
+                 "Payments.PayPalCommerce"),
+    PluginChange("Misc.Sendinblue", _v("4.70"), "4.70.5 plugin.json, despite #6693", "Misc.Brevo"),
+    PluginChange("Widgets.NivoSlider", _v("4.80"), "#7302", "Widgets.Swiper"),
+)
+# Official plugins every Linux release 4.20-4.90 ships in its image (src/Plugins of each release).
+# Partial on purpose: plugins added or dropped in between are judged by their builds instead.
+_CORE_PLUGINS = frozenset({
+    "DiscountRules.CustomerRoles", "ExternalAuth.Facebook", "Payments.CheckMoneyOrder",
+    "Payments.Manual", "Pickup.PickupInStore", "Shipping.FixedByWeightByTotal", "Shipping.UPS",
+    "Tax.FixedOrByCountryStateZip", "Tax.Avalara", "Widgets.GoogleAnalytics",
+    "ExchangeRate.EcbExchange"})
+BUNDLED_SOURCE = "src/Plugins of each release (core set present 4.20-4.90; others not listed)"
+
+
+def change_of(changes: tuple[PluginChange, ...], name: str,
+              version: Version) -> PluginChange | None:
+    """The change to `name` that is in force at `version` (a plugin back in a later release is
+    no longer removed there)."""
+    for change in changes:
+        back = change.back_in is not None and version.line >= change.back_in
+        if change.system_name == name and change.line <= version.line and not back:
+            return change
+    return None
+
+
+def bundled_plugins(version: Version) -> frozenset[str]:
+    """The official plugins a version's image ships (the known core; partial, see above)."""
+    line = version.line
+    named = {c.new_name if c.line <= line else c.system_name for c in RENAMED_PLUGINS
+             if c.new_name and (c.line <= line or line >= _SHIPPED_FROM[c.system_name])}
+    return _CORE_PLUGINS | frozenset(named)
+
+
+# Where each renamed plugin's old name first shipped (nopcommerce.md §11; 4.30 for PayPal Smart
+# Payment Buttons is uncertain).
+_SHIPPED_FROM = {"Payments.PayPalSmartPaymentButtons": _v("4.30"), "Misc.Sendinblue": _v("4.20"),
+                 "Widgets.NivoSlider": _v("4.20")}

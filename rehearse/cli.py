@@ -13,6 +13,7 @@ import typer
 
 from rehearse import console
 from rehearse.catalog import Provider
+from rehearse.commands.check import CheckFormat
 from rehearse.commands.plan import PlanFormat
 from rehearse.errors import ExitCode, RehearseError, Terminated
 
@@ -118,6 +119,18 @@ def run_command(
 
     _run(lambda: run(scenario, keep, output, tuple(formats) if formats else None,
                      allow_host_access, as_is))
+
+
+@app.command("check")
+def check_command(
+    scenario: Annotated[Path, typer.Argument(help="The scenario YAML (see scenarios/).")],
+    output: Annotated[CheckFormat, typer.Option("--format", help="How to print the result.")] = (
+        CheckFormat.TABLE),
+) -> None:
+    """Judge without starting anything: inputs, App_Data, images, disk, plugin survival."""
+    from rehearse.commands.check import check
+
+    _run(lambda: check(scenario, output))
 
 
 @app.command("schema")

@@ -81,7 +81,7 @@ def rehearse(run: Run, keep: bool) -> tuple[Rehearsal, ExitCode]:
         time.monotonic() - started, outcome.verdict, tuple(phases), tuple(run.steps),
         run.checks, backup, run.out.redact(outcome.error), run.out.redact(outcome.hint),
         run.plan.notes if run.plan else (), run.kept, run.safety, run.exposure, run.database,
-        run.warnings)
+        run.warnings, run.survival)
     return rehearsal, outcome.code
 
 

@@ -9,10 +9,11 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rehearse import catalog
+from rehearse import catalog, whole
 from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings, Storefront
+from rehearse.checks.preflight import Preflight, store_image
 from rehearse.console import Terminal
 from rehearse.database import datasnap
 from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256
@@ -23,6 +24,7 @@ from rehearse.database.fulltext import WARNING as FULL_TEXT_WARNING
 from rehearse.database.fulltext import uses_full_text
 from rehearse.database.neutralize import neutralize
 from rehearse.database.restore import SandboxDatabase, restored
+from rehearse.database.sandbox_admin import SandboxAdmin
 from rehearse.database.scriptrun import read_script, run_script
 from rehearse.database.storedb import (
     Baseline,
@@ -58,7 +60,9 @@ from rehearse.store.appdata import (
     renamed_plugins,
 )
 from rehearse.store.preflight import app_versions, check_app_data
+from rehearse.store.site import app_data_folder
 from rehearse.store.step import AppStepResult, DatabaseAddress, app_step
+from rehearse.store.survival import Survival
 from rehearse.version import Version
 
 
@@ -84,6 +88,9 @@ class Run:
     pictures: Files = field(default_factory=dict)
     files_version: Version = field(default_factory=lambda: Version(0, 0))
     plugins_before: tuple[str, ...] = ()
+    preflight: Preflight | None = None
+    survival: Survival | None = None
+    admin: SandboxAdmin | None = None
     store_url: str | None = None
     steps: list[StepResult] = field(default_factory=list)
     checks: tuple[CheckResult, ...] = ()
@@ -116,11 +123,12 @@ def check_inputs(run: Run) -> None:
                                                            c.password)
                                           for c in scenario.store.certificates),
                                     scenario.store.copy_backup)
-    require_provider(run.backup, scenario.store.provider)
-    run.backup_sha256 = sha256(run.backup.path)
-    run.app_data = read_folder(scenario.store.app_data)
+    run.app_data = read_folder(app_data_folder(scenario.store.app_data, scenario.store.site))
+    # App_Data, scenario and backup must name one provider: all three named when they differ.
     check_app_data(run.app_data, scenario.source_version, app_versions(run.plan),
                    scenario.store.provider, run.backup.provider, scenario.app_environment)
+    require_provider(run.backup, scenario.store.provider)
+    run.backup_sha256 = sha256(run.backup.path)
     run.files_version = scenario.source_version
     run.plugins_before = _plugins_after_renames(run)
     if scenario.store.pictures is not None:
@@ -129,6 +137,7 @@ def check_inputs(run: Run) -> None:
         if step.kind is Mechanism.SQL_SCRIPT:
             read_script(_script_path(run, step))  # a GO sqlcmd rejects stops the run here
     ENGINES[scenario.store.provider].check_client()  # before any container starts
+    whole.judge_survival(run)
 
 
 def _plugins_after_renames(run: Run) -> tuple[str, ...]:
@@ -183,6 +192,7 @@ def take_baseline(run: Run) -> None:
     require_whole(detection)
     run.before = baseline(run.db.db)
     run.log_id_before = newest_log_id(run.db.db)
+    whole.judge_theme(run)
     if run.before.missing:
         run.out.status(f"    tables not in this store: {', '.join(run.before.missing)}")
     if uses_full_text(run.db.db):
@@ -193,7 +203,7 @@ def make_safe(run: Run) -> None:
     """Before any app starts: no mail out, no scheduled jobs, personal data if asked, and the
     store answering the sandbox's address without redirects or login blockers."""
     run.safety = (neutralize(run.db.db, run.scenario.anonymize)
-                  + make_store_safe(run.db.db, run.as_is))
+                  + make_store_safe(run.db.db, run.as_is) + whole.sandbox_admin(run))
     for change in run.safety:
         run.out.status(f"    {change}")
 
@@ -232,7 +242,8 @@ def _starting(run: Run, target: Version) -> AbstractContextManager[
     engine = ENGINES[scenario.store.provider]
     spec = AppSpec(target, _store_image(run, target), run.app_data, run.network,
                    scenario.limits.store_memory, scenario.timeouts.app_start,
-                   scenario.app_environment, run.pictures, scenario.images.pull)
+                   scenario.app_environment, run.pictures, scenario.images.pull,
+                   *whole.store_folders(run, target))
     address = DatabaseAddress(scenario.store.provider, run.db.service.name, engine.port,
                               run.db.credentials)
     run.out.status(f"    starting {spec.image}")
@@ -266,9 +277,11 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
     try:
         if keep_running:
             result = serve(run, target)
+            assert run.store_url is not None
+            whole.after_start(run, target, run.store_url)
         else:
-            with _starting(run, target) as (_, result):
-                pass
+            with _starting(run, target) as (service, result):
+                whole.after_start(run, target, _url(service))
     except AppStartFailedError as error:
         run.logs[log_name] = error.log
         run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.FAIL,
@@ -308,10 +321,7 @@ def _app_line(run: Run, line: str) -> None:
 
 
 def _store_image(run: Run, target: Version) -> str:
-    template = run.scenario.images.nopcommerce
-    if template is None:
-        return catalog.image_for(target)
-    return template.replace("{version}", str(target.line)).replace("{tag}", str(target))
+    return store_image(run.scenario, target)
 
 
 def _step_result(source: Version, target: Version, kind: Mechanism, status: Status,
@@ -334,22 +344,23 @@ def smoke_checks(run: Run) -> None:
             shrink for r in catalog.lines_after(run.plan.source, run.plan.target)
             for shrink in r.expected_shrinks),
         settings=CheckSettings(settings.pages, settings.search,
-                               settings.admin.email if settings.admin else None,
-                               settings.admin.password if settings.admin else None,
+                               *whole.admin_credentials(run),
                                settings.max_row_loss_percent, settings.ignore_tables,
                                settings.store_diff.allow),
         storefront=run.storefront, data_before=run.data_before,
         data_after=datasnap.take(run.db.db) if run.data_before else None)
-    run.checks = run_checks(context, on_result=lambda r: run.out.status(
+    run.checks += run_checks(context, on_result=lambda r: run.out.status(
         f"    {MARKS[r.status]} {r.id}: {r.summary}"))
     run.logs.update(context.attachments)
-    failed = [r.id for r in run.checks if r.status in (Status.FAIL, Status.ERROR)]
+    failed = [r.id for r in run.checks if r.status in (Status.FAIL, Status.ERROR)
+              and not r.id.startswith(_PREFLIGHT)]
     if failed:
         noun = "check" if len(failed) == 1 else "checks"
         raise RehearsalFailedError(f"{len(failed)} smoke {noun} failed: {', '.join(failed)}",
                                    hint="the report lists each check's evidence")
 
 
+_PREFLIGHT = ("backup", "app-data ", "disk", "pictures", "startup ", "plugin ", "theme ")
 MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-",
           Status.ERROR: "✗"}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from rehearse.store.survival import Survival
+
 
 class Status(StrEnum):
     PASS = "pass"
@@ -110,3 +112,4 @@ class Rehearsal:
     @property
     def stand_in(self) -> bool:
         return any(s.images is not None and s.images.stand_in for s in self.steps)
+    survival: Survival | None = None  # plugins and theme per app step (store/survival.py)

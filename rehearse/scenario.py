@@ -51,7 +51,8 @@ class Store(_Model):
     version: str = Field(description="The version the store runs now: 4.50 or 4.50.2.")
     provider: Provider = Field(description="The store's database: sqlserver, mysql or postgresql.")
     backup: Path = Field(description="The store's database backup (.bak, pg_dump, mysqldump).")
-    app_data: Path = Field(description="A copy of the store's App_Data folder.")
+    app_data: Path | None = Field(None, description="A copy of the store's App_Data folder "
+                                                    "(default: App_Data in store.site).")
     pictures: Path | None = Field(None, description="wwwroot/images, when pictures are on disk.")
     more_backups: tuple[Path, ...] = Field(
         (), description="Further files of a SQL Server backup: the other stripes of a media set, "
@@ -72,13 +73,29 @@ class Store(_Model):
             return {**data, "backup": first, "more_backups": [*more, *data.get("more_backups",
                                                                                  [])]}
         return data
+    site: Path | None = Field(None, description="A copy of the store's site folder: its Plugins/, "
+                                               "Themes/, pictures and App_Data travel.")
+    theme: str | None = Field(None, description="The store's theme, for `rehearse check` (the run "
+                                                "reads it from the database).")
 
     @field_validator("version")
     @classmethod
     def _known_version(cls, value: str) -> str:
         return str(_version(value))
 
-    _paths = field_validator("backup", "app_data", "pictures", mode="before")(path_text)
+    _paths = field_validator("backup", "app_data", "pictures", "site", mode="before")(path_text)
+
+    @model_validator(mode="after")
+    def _app_data_or_site(self) -> Store:
+        if self.app_data is None and self.site is None:
+            raise ValueError("name store.app_data or store.site (a copy of the site folder)")
+        return self
+
+
+class Upgrade(_Model):
+    plugins: tuple[Path, ...] = Field((), description="Folders of plugin builds for the new "
+                                                      "version(s), one folder per plugin inside.")
+    theme: Path | None = Field(None, description="The theme's build for the new version.")
 
 
 class Images(_Model):
@@ -155,6 +172,7 @@ class Scenario(_Model):
     scripts: Path | None = Field(None, description="Folder of nopCommerce's upgrade scripts "
                                                    "(<from>-<to>/upgrade.sql), needed up to 4.30.")
     images: Images = Images()
+    upgrade: Upgrade = Upgrade()
     anonymize: bool = Field(False, description="Replace customers' emails, names, addresses "
                                                "and phones in the sandbox copy.")
     app_environment: dict[str, str] = Field(
@@ -296,7 +314,11 @@ def _resolved(scenario: Scenario, base: Path) -> Scenario:
     store = scenario.store.model_copy(update={
         "backup": fix(scenario.store.backup), "app_data": fix(scenario.store.app_data),
         "pictures": fix(scenario.store.pictures), "certificates": certificates,
-        "more_backups": tuple(fixed(p).resolve() for p in scenario.store.more_backups)})
+        "more_backups": tuple(fixed(p).resolve() for p in scenario.store.more_backups),
+        "site": fix(scenario.store.site)})
     report = scenario.report.model_copy(update={"output": fix(scenario.report.output)})
-    return scenario.model_copy(update={"store": store, "report": report,
+    upgrade = scenario.upgrade.model_copy(update={
+        "plugins": tuple(fix(p) for p in scenario.upgrade.plugins),
+        "theme": fix(scenario.upgrade.theme)})
+    return scenario.model_copy(update={"store": store, "report": report, "upgrade": upgrade,
                                        "scripts": fix(scenario.scripts)})

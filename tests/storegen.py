@@ -103,6 +103,7 @@ class StoreShape:
     random_descriptions: bool = False  # product descriptions that compress like real text does
     guests_see_prices: bool = True  # False: the owner took DisplayPrices from guests
     tricky_names: bool = False  # product names with & ' < and non-ASCII letters, as real ones
+    extra_sql: tuple[str, ...] = ()  # run after the data, e.g. tables a test needs (sitegen.py)
 
     def table(self, name: str) -> str:
         return name.lower() if self.lower_case_tables else name
@@ -312,7 +313,8 @@ def store_database(shape: StoreShape, out_dir: Path | None = None) -> Iterator[
         from tests.prodstore import production_sql  # apart from the imports others change
 
         extra = production_sql(quote, shape.table) if shape.production else []
-        for statement in schema_sql(shape, quote) + data_sql(shape, quote) + extra:
+        for statement in (schema_sql(shape, quote) + data_sql(shape, quote) + extra
+                          + list(shape.extra_sql)):
             db.execute(statement)
         try:
             yield service, db, credentials

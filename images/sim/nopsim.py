@@ -29,6 +29,7 @@ import sim_catalog
 import sim_changes
 import sim_data
 import sim_db
+import sim_plugins
 
 APP_DATA = "/app/App_Data"
 LINES = ["4.30", "4.40", "4.50", "4.60", "4.70", "4.80", "4.90"]
@@ -276,8 +277,15 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def page(self, title, body):
-        self.send(200, PAGE.format(title=html.escape(title), body=body))
+    def page(self, title, body, public=True):
+        text = PAGE.format(title=html.escape(title), body=body)
+        if public and self.store is not None:  # the store's theme (sim_plugins.py, §11)
+            failure = sim_plugins.view_failure(self.store)
+            if failure:
+                write_log(self.store, 40, failure)
+                return self.send(500, PAGE.format(title="Error", body="<h1>Error</h1>"))
+            text = text.replace("</head>", sim_plugins.stylesheet(self.store) + "</head>")
+        self.send(200, text)
 
     def do_GET(self):
         time.sleep(float(os.environ.get("NOP_SIM_SLOW_PAGES", "0")))
@@ -305,8 +313,10 @@ class Handler(BaseHTTPRequestHandler):
                                       "<input name='Password'/></form>")
         if route.startswith("/admin"):
             if "NopSimAdmin=1" in (self.headers.get("Cookie") or ""):
+                if route == "/admin/common/warnings":
+                    return self.page("System warnings", sim_plugins.warnings_html(VERSION), False)
                 return self.page("Administration", "<div class='footer'>nopCommerce version "
-                                 f"{VERSION}.0</div>")
+                                 f"{VERSION}.0</div>", False)
             return self.send(302, location="/login?ReturnUrl=" + quote(url.path, safe=""))
         if route == "/sitemap.xml":
             urls = store.rows(f"SELECT {store.c('Slug')} FROM {store.t('UrlRecord')} LIMIT 50")
@@ -320,7 +330,8 @@ class Handler(BaseHTTPRequestHandler):
         form = parse_qs(self.rfile.read(length).decode())
         email, password = (os.environ.get("NOP_SIM_ADMIN", "admin@yourstore.com:admin")
                            .split(":", 1))
-        ok = (form.get("Email", [""])[0] == email and form.get("Password", [""])[0] == password
+        given = form.get("Email", [""])[0], form.get("Password", [""])[0]
+        ok = ((given == (email, password) or sim_plugins.customer_login(self.store, *given))
               and form.get("__RequestVerificationToken", [""])[0] == "simtoken")
         if self.store is not None and sim_requests.captcha_blocks_login(self.store):
             return self.page("Login", f"<div class='message-error'>{sim_requests.WRONG_CAPTCHA}</div>")
@@ -371,6 +382,10 @@ def listen():
 def main():
     log("info", "Nop.Web", f"nopsim playing nopCommerce {VERSION}")
     Handler.appsettings = start_config()
+    try:
+        sim_plugins.startup(VERSION, log)
+    except sim_plugins.StartupError as error:
+        crash(error.kind, error.message)
     provider, connection = load_settings()
     if os.environ.get("NOP_SIM_LOSE_SETTINGS"):
         connection = ""  # as when the app reads its settings from the wrong place (#4933)

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 
 from jinja2 import Environment, PackageLoader
 
+from rehearse.report import survival as survival_report
 from rehearse.results import (
     STAND_IN_WORDS,
     ImagesUsed,
@@ -41,6 +42,8 @@ def to_dict(rehearsal: Rehearsal) -> dict[str, Any]:
             "from": data.pop("source"), "to": data.pop("target"), **data}
     for step in data["steps"]:
         step["from"], step["to"] = step.pop("source"), step.pop("target")
+    if rehearsal.survival is not None:
+        data["survival"] = survival_report.to_dict(rehearsal.survival)
     return data
 
 
@@ -98,6 +101,9 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     for check in failed:  # an indented code block: shown as written, never rendered
         lines += ["", f"### {check.id}", "",
                   *[f"    {line}" for e in check.evidence for line in e.splitlines()]]
+    if r.survival is not None:
+        lines += ["", "## Plugin and theme survival", "",
+                  survival_report.to_markdown(r.survival)]
     if r.safety:
         lines += ["", "## Made safe before any app started", ""] + [
             f"- {_md(s)}" for s in r.safety]
@@ -132,6 +138,7 @@ def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
     checks = sorted(rehearsal.checks, key=lambda c: order.index(c.status))
     return template.render(r=rehearsal, checks=checks, headline=headline(rehearsal),
                            icons=_ICONS, ran_on=ran_on, step_images=step_images,
+                           survival=survival_report.html_rows(rehearsal.survival),
                            duration=duration, step_name=step_name, logs=logs, total=total)
 
 

@@ -75,3 +75,14 @@ def image_facts(image: str) -> tuple[str, dict[str, str]]:
     digests = found.attrs.get("RepoDigests") or []
     digest = str(digests[0]).split("@", 1)[-1] if digests else str(found.id)
     return digest, dict(found.labels or {})
+
+
+def has_image(image: str) -> bool | None:
+    """Whether the image is on this machine, without pulling it; None without an engine."""
+    try:
+        client().images.get(image)
+    except ImageNotFound:
+        return False
+    except EnvironmentNotReadyError:
+        return None
+    return True

@@ -19,6 +19,8 @@ from rehearse.version import Version
 
 APP_DATA = "/app/App_Data"
 PICTURES = "/app/wwwroot/images"
+PLUGINS = "/app/Plugins"  # one level deep, the image's own plugins beside (nopcommerce.md §11)
+THEMES = "/app/Themes"
 PORT = 80
 DEFAULT_TIMEOUT = 1800.0  # migrations of big stores take long (#5960, #7865)
 PROBE_SECONDS = 15.0
@@ -35,6 +37,8 @@ class AppSpec:
     env: Mapping[str, str] = field(default_factory=dict)
     pictures: Files = field(default_factory=dict)  # wwwroot/images, when not stored in the DB
     pull: bool = True
+    plugins: Mapping[str, bytes] = field(default_factory=dict)  # {folder/path: bytes} (§11)
+    themes: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ def running_app(spec: AppSpec, run_id: str,
     _check_runnable(spec.version)
     files = tuple((f"{APP_DATA}/{name}", content) for name, content in spec.app_data.items())
     files += tuple((f"{PICTURES}/{name}", content) for name, content in spec.pictures.items())
+    files += tuple((f"{PLUGINS}/{name}", content) for name, content in spec.plugins.items())
+    files += tuple((f"{THEMES}/{name}", content) for name, content in spec.themes.items())
     service_spec = ServiceSpec(image=spec.image, port=PORT, role=f"store-{spec.version}",
                                env=dict(spec.env), memory=spec.memory, network=spec.network,
                                files=files, pull=spec.pull)

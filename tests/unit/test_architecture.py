@@ -18,7 +18,8 @@ HOMES = {
     "pymysql": ("database/engines/mysql.py",),
     "pyodbc": ("database/engines/sqlserver.py",),
     "yaml": ("scenario.py",),
-    "httpx": ("store/app.py", "checks/pages.py", "checks/storefront.py"),
+    "httpx": ("store/app.py", "checks/pages.py", "checks/storefront.py",
+              "checks/survival.py"),
     "lxml": ("checks/storefront.py",),
     "jinja2": ("report/",),
     "rich": ("console.py", "report/"),
@@ -31,9 +32,11 @@ PURE = ("version.py", "catalog.py", "catalog_tables.py", "planner.py", "errors.p
         "store/startup.py", "checks/data.py", "checks/context.py", "database/backupset.py",
         "database/mssql_header.py", "database/mssql_media.py", "database/mssql_tsql.py",
         "database/mssql_restore.py", "database/mssql_diagnose.py", "database/fulltext.py",
-        "values.py")
+        "values.py", "store/plugins.py", "store/themes.py", "store/survival.py", "store/site.py",
+        "checks/preflight.py")
 STDLIB = {"rehearse", "__future__", "bisect", "gzip", "dataclasses", "enum", "functools", "re",
-          "itertools", "typing", "collections", "json", "pathlib", "time", "os", "stat"}
+          "itertools", "typing", "collections", "json", "pathlib", "time", "os", "stat",
+          "shutil"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -297,6 +297,10 @@ FIELD_TESTS = {
         "unit.test_mssql_restore::test_certificates_are_created_first_from_the_users_files"),
     "store.certificates.password": (
         "unit.test_mssql_restore::test_certificates_are_created_first_from_the_users_files"),
+    "store.site": "test_whole_store::test_the_run_agrees_with_the_check",
+    "upgrade.plugins": "test_whole_store::test_the_run_agrees_with_the_check",
+    "upgrade.theme": "unit.test_cli_check::test_a_theme_without_a_new_build_is_tried_as_is",
+    "store.theme": "unit.test_cli_check::test_the_table_gives_each_plugin_its_fate",
     "store.copy_backup": ("unit.test_mssql_diagnose::"
                           "test_copy_backup_copies_instead_of_mounting_and_skips_the_read_check"),
 }
