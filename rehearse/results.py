@@ -79,3 +79,5 @@ class Rehearsal:
     plan_notes: tuple[str, ...] = ()
     kept: str = ""
     safety: tuple[str, ...] = ()
+    window: str = ""
+    history: str = ""

@@ -75,6 +75,29 @@ class Report(_Model):
     output: Path = Path("rehearsal-output")
 
 
+class History(_Model):
+    enabled: bool = Field(True, description="Record this run and compare it with earlier ones.")
+    url: str | None = Field(
+        None, description="A team's history database (postgresql://user:pass@host/db); "
+                          "default: REHEARSE_HISTORY_URL, else SQLite in the user's data folder.")
+    store: str | None = Field(None, description="The store's name in the history "
+                                                "(default: the scenario file's name).")
+    last: int = Field(10, ge=1, description="How many earlier passing runs to compare with.")
+    slower_percent: float = Field(50.0, ge=0, description="A step or migration slower than "
+                                                          "the median by more is a regression.")
+    slower_min_seconds: float = Field(5.0, ge=0, description="… and by at least this much.")
+    regressions: Literal["warn", "fail"] = Field(
+        "warn", description="Whether a regression against history warns or fails the run.")
+
+
+class Window(_Model):
+    factor: float = Field(1.5, gt=0, description="Safety factor on the measured times.")
+    production_speed: float = Field(
+        1.0, gt=0, description="Production's speed relative to the sandbox (2 = twice as fast).")
+    percentile: float = Field(90.0, ge=0, le=100,
+                              description="With history: the percentile of the last runs.")
+
+
 class Scenario(_Model):
     store: Store
     target: str = Field(description="The version to upgrade to.")
@@ -91,6 +114,8 @@ class Scenario(_Model):
     timeouts: Timeouts = Timeouts()
     checks: Checks = Checks()
     report: Report = Report()
+    history: History = History()
+    window: Window = Window()
 
     @field_validator("target")
     @classmethod

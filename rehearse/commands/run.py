@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rehearse import nightly
 from rehearse import scenario as scenarios
 from rehearse.console import terminal
 from rehearse.errors import BadInputError, ExitCode
@@ -37,9 +38,11 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
     state = Run(scenario, scenario_path, run_id, folder, out)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
+        result, code, tonight = nightly.review(result, code, state, folder)
     with shielded():  # a stop now would lose the report of a finished rehearsal
         written = report.write(result, folder, formats or scenario.report.formats, state.logs,
                                out.redact)
+    nightly.remember(tonight, out)
     _summary(result, written, folder)
     return code
 
@@ -49,6 +52,8 @@ def _summary(result: Rehearsal, written: list[Path], folder: Path) -> None:
     out.status("")
     out.summary(f"{_VERDICT_STYLE[result.verdict]}: nopCommerce {result.source} → "
                 f"{result.target} in {report.duration(result.seconds)}")
+    if result.window:
+        out.summary(f"maintenance window: {result.window}")
     if result.error:
         out.error(result.error, result.hint)
     if result.kept:

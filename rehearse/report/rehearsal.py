@@ -48,6 +48,10 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     r = rehearsal
     lines = [f"# Upgrade rehearsal: nopCommerce {r.source} → {r.target} ({r.provider})", "",
              f"**Verdict: {headline(r)}**", ""]
+    if r.window:
+        lines += [f"**Maintenance window: {r.window}**", ""]
+    if r.history:
+        lines += [f"History: {r.history}.", ""]
     if r.error:
         lines += [f"> {r.error}", ">", f"> Fix: {r.hint}" if r.hint else "", ""]
     lines += [f"Total time: **{duration(r.seconds)}** (started {r.started_at}, "

@@ -22,14 +22,18 @@ HOMES = {
     "jinja2": ("report/",),
     "rich": ("console.py", "report/"),
     "pydantic": ("scenario.py",),
+    "sqlalchemy": ("history/",),
+    "alembic": ("history/",),
 }
 # The domain: versions, plans, scripts, checks of data, results. Nothing of Docker or drivers.
 PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "results.py",
         "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
         "database/neutralize.py", "store/appdata.py", "store/startup.py",
-        "checks/data.py", "checks/context.py")
+        "checks/data.py", "checks/context.py", "window.py", "history/records.py",
+        "history/compare.py")
 STDLIB = {"rehearse", "__future__", "bisect", "dataclasses", "enum", "functools", "re",
-          "itertools", "typing", "collections", "json", "pathlib", "time"}
+          "itertools", "typing", "collections", "json", "pathlib", "time", "math",
+          "statistics"}
 
 
 def _imports(path: Path) -> set[str]:
