@@ -40,7 +40,7 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     estimate = window.estimate(_window_runs(tonight.record, past, settings.last),
                                window.Settings(**run.scenario.window.model_dump()))
     result = replace(result, checks=result.checks + checks, window=window.describe(estimate),
-                     history=note)
+                     history=note, backup=_backup_report(result, run))
     return *_judged(result, code, checks), tonight
 
 
@@ -129,6 +129,13 @@ def _images(result: Rehearsal, run: Run) -> dict[str, str]:
             if images.nopcommerce is None else images.nopcommerce.replace(
                 "{version}", str(version.line)).replace("{tag}", str(version))
     return {role: f"{name} {digest(name)}".strip() for role, name in names.items()}
+
+
+def _backup_report(result: Rehearsal, run: Run) -> dict[str, str]:
+    """The backup's facts, with its age and how it was chosen (store.backup may be a glob)."""
+    if not result.backup or run.backup_pick is None:
+        return result.backup
+    return {**result.backup, **run.backup_pick.facts()}
 
 
 def _backup(result: Rehearsal) -> BackupFacts | None:

@@ -13,10 +13,11 @@ from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.console import Terminal
-from rehearse.database.backup import Backup, inspect_backup, require_provider, sha256
+from rehearse.database.backup import Backup, require_provider, sha256
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import new_password
 from rehearse.database.neutralize import neutralize
+from rehearse.database.pick import BackupPick, pick_backup, require_fresh
 from rehearse.database.restore import SandboxDatabase, restored
 from rehearse.database.scriptrun import run_script
 from rehearse.database.storedb import (
@@ -79,6 +80,7 @@ class Run:
     logs: dict[str, str] = field(default_factory=dict)
     kept: str = ""
     safety: tuple[str, ...] = ()
+    backup_pick: BackupPick | None = None
 
     @property
     def db(self) -> SandboxDatabase:
@@ -93,7 +95,11 @@ def check_inputs(run: Run) -> None:
     if run.plan.nothing_to_do:
         raise BadInputError(f"the store is already at {scenario.target}: nothing to rehearse",
                             hint="set target to a later version")
-    run.backup = inspect_backup(scenario.store.backup)
+    run.backup_pick = pick_backup(scenario.store.backup)
+    for skipped in run.backup_pick.unreadable:
+        run.out.status(f"    warning: skipped {skipped.path}: {skipped.why}")
+    require_fresh(run.backup_pick, scenario.checks.max_backup_age)
+    run.backup = run.backup_pick.backup
     require_provider(run.backup, scenario.store.provider)
     run.backup_sha256 = sha256(run.backup.path)
     run.app_data = read_folder(scenario.store.app_data)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
+from rehearse.database.pick import parse_age
 from rehearse.errors import BadInputError
 from rehearse.version import Version
 
@@ -27,7 +28,8 @@ class _Model(BaseModel):
 class Store(_Model):
     version: str = Field(description="The version the store runs now: 4.50 or 4.50.2.")
     provider: Provider = Field(description="The store's database: sqlserver, mysql or postgresql.")
-    backup: Path = Field(description="The store's database backup (.bak, pg_dump, mysqldump).")
+    backup: Path = Field(description="The store's database backup (.bak, pg_dump, mysqldump), "
+                                     "or a glob (/backups/shop-*.bak): the newest match.")
     app_data: Path = Field(description="A copy of the store's App_Data folder.")
     pictures: Path | None = Field(None, description="wwwroot/images, when pictures are on disk.")
 
@@ -68,6 +70,15 @@ class Checks(_Model):
     max_row_loss_percent: float = Field(0.0, ge=0, le=100,
                                         description="Allowed loss of rows per key table.")
     ignore_tables: tuple[str, ...] = ()
+    max_backup_age: str | None = Field(None, description="Fail when the backup is older "
+                                                         "(26h, 90min, 2d).")
+
+    @field_validator("max_backup_age")
+    @classmethod
+    def _an_age(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_age(value)
+        return value
 
 
 class Report(_Model):

@@ -76,7 +76,18 @@ def to_markdown(rehearsal: Rehearsal) -> str:
         same = "unchanged" if r.backup.get("unchanged") == "true" else "CHANGED"
         lines += ["", f"Backup `{r.backup['path']}` {same} "
                       f"(sha256 {r.backup['sha256_before']})."]
+        lines += [f"{backup_choice(r.backup)}."] if "age" in r.backup else []
     return "\n".join(line for line in lines if line is not None).rstrip() + "\n"
+
+
+def backup_choice(backup: dict[str, str]) -> str:
+    """How old the backup is and, for a glob, what else matched."""
+    text = f"Backup age: {backup['age']}"
+    if backup.get("pattern") != backup.get("path"):
+        text += f", the newest of {backup['matches']} matching `{backup['pattern']}`"
+    if backup.get("unreadable"):
+        text += f"; unreadable matches: {backup['unreadable']}"
+    return text
 
 
 def duration(seconds: float) -> str:
@@ -93,7 +104,7 @@ def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
     order = [Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP]
     checks = sorted(rehearsal.checks, key=lambda c: order.index(c.status))
     return template.render(r=rehearsal, checks=checks, headline=headline(rehearsal),
-                           icons=_ICONS,
+                           icons=_ICONS, backup_choice=backup_choice,
                            duration=duration, step_name=step_name, logs=logs, total=total)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -78,3 +80,41 @@ def test_a_slow_night_and_a_newly_failing_check_are_flagged(store: Path,
     assert newly["summary"].startswith("newly failing: check data.log-errors fails now, it "
                                        "passed in the previous run (scenario-run3")
     assert folder is not None and "history.newly-failing" in (folder / "report.md").read_text()
+
+
+def nightly_backups(store: Path, tmp_path: Path, hours_old: float) -> Path:
+    """Three nights of backups: the newest one half-copied, the one before it the real one."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    now = time.time()
+    for name, hours, content in (("shop-1.dump", hours_old + 24, b"PGDMP old"),
+                                 ("shop-2.dump", hours_old, (store / "store.dump").read_bytes()),
+                                 ("shop-3.dump", hours_old - 1, b"still copying")):
+        (backups / name).write_bytes(content)
+        os.utime(backups / name, (now - hours * 3600, now - hours * 3600))
+    path = scenario(store, tmp_path)
+    path.write_text(path.read_text().replace(str(store / "store.dump"),
+                                             str(backups / "shop-*.dump")))
+    return path
+
+
+def test_the_newest_readable_backup_is_found_and_its_age_reported(store: Path,
+                                                                  tmp_path: Path) -> None:
+    code, err, report, folder = rehearse_run(nightly_backups(store, tmp_path, hours_old=5))
+    assert code == 0, err
+    backup = report["backup"]
+    assert isinstance(backup, dict) and backup["path"].endswith("shop-2.dump")
+    assert (backup["age"], backup["matches"]) == ("5 h 0 min", "3")
+    assert "shop-3.dump (is not a backup rehearse can read)" in backup["unreadable"]
+    assert "warning: skipped " in err
+    assert folder is not None
+    assert "Backup age: 5 h 0 min, the newest of 3 matching" in (folder / "report.md").read_text()
+
+
+def test_a_stale_backup_fails_before_anything_starts(store: Path, tmp_path: Path) -> None:
+    path = nightly_backups(store, tmp_path, hours_old=30)
+    path.write_text(path.read_text() + "checks: {max_backup_age: 26h}\n")
+    code, err, report, _ = rehearse_run(path)
+    assert code == 1
+    assert "shop-2.dump is 1 d 6 h old, older than checks.max_backup_age (26h)" in err
+    assert [p["name"] for p in report["phases"]] == ["check inputs", "teardown"]  # type: ignore[index]
