@@ -26,6 +26,7 @@ from rehearse.phases import (
     upgrade,
 )
 from rehearse.results import PhaseResult, Rehearsal, Status, Verdict
+from rehearse.rollback import rollback
 from rehearse.sandbox import labels as sandbox_labels
 
 _LOG = logging.getLogger("rehearse")
@@ -38,6 +39,7 @@ PHASES: tuple[tuple[str, Phase], ...] = (
     ("make safe", make_safe),
     ("upgrade", upgrade),
     ("smoke checks", smoke_checks),
+    ("rollback", rollback),
 )
 
 

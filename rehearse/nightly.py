@@ -7,14 +7,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rehearse import catalog, window
+from rehearse import window
 from rehearse.console import Terminal
 from rehearse.database.engines import ENGINES
 from rehearse.errors import ExitCode, RehearseError
 from rehearse.history.compare import Finding, Thresholds, compare
 from rehearse.history.database import history_url, opened, shown
 from rehearse.history.records import PHASE, BackupFacts, Context, RunRecord, record_of
-from rehearse.phases import Run
+from rehearse.phases import Run, store_image
 from rehearse.results import CheckResult, Rehearsal, Status, Verdict
 from rehearse.sandbox.images import digest
 from rehearse.version import Version
@@ -40,7 +40,7 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     estimate = window.estimate(_window_runs(tonight.record, past, settings.last),
                                window.Settings(**run.scenario.window.model_dump()))
     result = replace(result, checks=result.checks + checks, window=window.describe(estimate),
-                     history=note, backup=_backup_report(result, run))
+                     history=note, backup=_backup_report(result, run), rollback=run.rollback)
     return *_judged(result, code, checks), tonight
 
 
@@ -68,7 +68,8 @@ def _past(tonight: Tonight, last: int, out: Terminal) -> tuple[list[RunRecord], 
     where = f"history {shown(tonight.url)}"
     if not past:
         return [], f"the first run of store {store!r} in the {where}"
-    return past, f"compared with {len(past)} earlier runs of store {store!r} in the {where}"
+    runs = "1 earlier run" if len(past) == 1 else f"{len(past)} earlier runs"
+    return past, f"compared with {runs} of store {store!r} in the {where}"
 
 
 def _history_checks(tonight: RunRecord, past: Sequence[RunRecord],
@@ -125,9 +126,7 @@ def _images(result: Rehearsal, run: Run) -> dict[str, str]:
     names = {"database": images.database or ENGINES[run.scenario.store.provider].default_image}
     for step in result.steps:
         version = Version.parse(step.target)
-        names[f"nopcommerce {step.target}"] = catalog.image_for(version) \
-            if images.nopcommerce is None else images.nopcommerce.replace(
-                "{version}", str(version.line)).replace("{tag}", str(version))
+        names[f"nopcommerce {step.target}"] = store_image(run, version)
     return {role: f"{name} {digest(name)}".strip() for role, name in names.items()}
 
 

@@ -81,6 +81,7 @@ class Run:
     kept: str = ""
     safety: tuple[str, ...] = ()
     backup_pick: BackupPick | None = None
+    rollback: str = ""
 
     @property
     def db(self) -> SandboxDatabase:
@@ -198,7 +199,7 @@ def _script_step(run: Run, step: Step) -> None:
 def _app_step(run: Run, source: Version, target: Version, keep_running: bool) -> None:
     scenario = run.scenario
     engine = ENGINES[scenario.store.provider]
-    spec = AppSpec(target, _store_image(run, target), run.app_data, run.network,
+    spec = AppSpec(target, store_image(run, target), run.app_data, run.network,
                    scenario.limits.store_memory, scenario.timeouts.app_start,
                    scenario.app_environment, run.pictures, scenario.images.pull)
     address = DatabaseAddress(scenario.store.provider, run.db.service.name, engine.port,
@@ -242,7 +243,7 @@ def _app_line(run: Run, line: str) -> None:
     run.out.detail(f"    | {text}")
 
 
-def _store_image(run: Run, target: Version) -> str:
+def store_image(run: Run, target: Version) -> str:
     template = run.scenario.images.nopcommerce
     if template is None:
         return catalog.image_for(target)

@@ -81,3 +81,4 @@ class Rehearsal:
     safety: tuple[str, ...] = ()
     window: str = ""
     history: str = ""
+    rollback: str = ""

@@ -125,6 +125,8 @@ class Scenario(_Model):
     timeouts: Timeouts = Timeouts()
     checks: Checks = Checks()
     report: Report = Report()
+    rollback: bool = Field(True, description="After the checks, time the way back: the backup "
+                                             "restored, the source version started and asked.")
     history: History = History()
     window: Window = Window()
 

@@ -52,6 +52,8 @@ def to_markdown(rehearsal: Rehearsal) -> str:
         lines += [f"**Maintenance window: {r.window}**", ""]
     if r.history:
         lines += [f"History: {r.history}.", ""]
+    if r.rollback:
+        lines += [f"Rollback: {r.rollback}{rollback_time(r)}.", ""]
     if r.error:
         lines += [f"> {r.error}", ">", f"> Fix: {r.hint}" if r.hint else "", ""]
     lines += [f"Total time: **{duration(r.seconds)}** (started {r.started_at}, "
@@ -80,6 +82,11 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     return "\n".join(line for line in lines if line is not None).rstrip() + "\n"
 
 
+def rollback_time(rehearsal: Rehearsal) -> str:
+    timed = [p.seconds for p in rehearsal.phases if p.name == "rollback"]
+    return f", in {duration(timed[0])}" if timed and timed[0] > 1 else ""
+
+
 def backup_choice(backup: dict[str, str]) -> str:
     """How old the backup is and, for a glob, what else matched."""
     text = f"Backup age: {backup['age']}"
@@ -105,6 +112,7 @@ def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
     checks = sorted(rehearsal.checks, key=lambda c: order.index(c.status))
     return template.render(r=rehearsal, checks=checks, headline=headline(rehearsal),
                            icons=_ICONS, backup_choice=backup_choice,
+                           rollback_time=rollback_time,
                            duration=duration, step_name=step_name, logs=logs, total=total)
 
 

@@ -34,14 +34,22 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_two_nights_make_a_history_and_a_window(store: Path, tmp_path: Path) -> None:
-    path = scenario(store, tmp_path)
+    path = scenario(store, tmp_path, extra="rollback: false\n")
     first = rehearse_run(path)
+    assert first[0] == 0, first[1]
+    assert first[2]["rollback"] == "not rehearsed (rollback: false)"
+    path.write_text(path.read_text().replace("rollback: false", ""))
     code, err, report, folder = rehearse_run(path)
-    assert first[0] == code == 0, err
+    assert code == 0, err
+    assert str(report["rollback"]).startswith(
+        "the backup restored into a fresh database and nopCommerce 4.50 answered")
+    checks = {c["id"]: c["status"] for c in report["checks"]}  # type: ignore[union-attr]
+    assert checks["rollback.home"] == checks["rollback.admin"] == "pass"
+    assert "✓ rollback.home: / answers 200" in err
     assert str(report["window"]).startswith("book ")
     assert "(the 90th percentile of 2 runs)" in str(report["window"])
     assert "maintenance window: book " in err
-    assert "compared with 1 earlier runs of store 'scenario'" in str(report["history"])
+    assert "compared with 1 earlier run of store 'scenario'" in str(report["history"])
     assert folder is not None and "**Maintenance window: book " in (
         folder / "report.md").read_text()
     result = CliRunner().invoke(app, ["history", "--store", "scenario", "--format", "json"])
