@@ -26,7 +26,8 @@ def leftover_containers(run_id: str | None = None) -> list[str]:
 def orphaned_runs() -> set[str]:
     """Runs whose process died (kill -9, a crash) without tearing down, and were not kept."""
     docker = host.client()
-    objects = [*docker.containers.list(all=True, filters=selector()),
+    # sparse: no inspect of each one, which fails when another run removes it meanwhile
+    objects = [*docker.containers.list(all=True, filters=selector(), sparse=True),
                *docker.networks.list(filters=selector())]
     orphans = set()
     for item in objects:
