@@ -13,9 +13,9 @@ from rehearse.database.engines import ENGINES
 from rehearse.errors import ExitCode, RehearseError
 from rehearse.history.compare import Finding, Thresholds, compare
 from rehearse.history.database import history_url, opened, shown
-from rehearse.history.records import PHASE, BackupFacts, Context, RunRecord, record_of
+from rehearse.history.records import PHASE, STEP, BackupFacts, Context, RunRecord, record_of
 from rehearse.phases import Run, store_image
-from rehearse.results import CheckResult, Rehearsal, Status, Verdict
+from rehearse.results import CheckResult, Rehearsal, Status, TrendRun, Verdict
 from rehearse.sandbox.images import digest
 from rehearse.version import Version
 
@@ -40,7 +40,8 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     estimate = window.estimate(_window_runs(tonight.record, past, settings.last),
                                window.Settings(**run.scenario.window.model_dump()))
     result = replace(result, checks=result.checks + checks, window=window.describe(estimate),
-                     history=note, backup=_backup_report(result, run), rollback=run.rollback)
+                     history=note, backup=_backup_report(result, run), rollback=run.rollback,
+                     trend=_trend([tonight.record, *past[:settings.last - 1]]))
     return *_judged(result, code, checks), tonight
 
 
@@ -105,6 +106,12 @@ def _judged(result: Rehearsal, code: ExitCode,
                    error=f"tonight regressed against the run history: {', '.join(failed)}",
                    hint="the report's history checks give the numbers (history.regressions: "
                         "warn makes them warnings)"), ExitCode.FAILED
+
+
+def _trend(runs: Sequence[RunRecord]) -> tuple[TrendRun, ...]:
+    """Oldest first, tonight last."""
+    return tuple(TrendRun(r.started_at, r.seconds, tuple(r.seconds_of(STEP).items()))
+                 for r in reversed(runs))
 
 
 def _window_runs(tonight: RunRecord, past: Sequence[RunRecord],

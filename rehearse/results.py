@@ -58,6 +58,15 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class TrendRun:
+    """One run's times, for the report's trend chart."""
+
+    started_at: str
+    seconds: float
+    steps: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Rehearsal:
     """Everything a report says about one rehearsal."""
 
@@ -82,3 +91,4 @@ class Rehearsal:
     window: str = ""
     history: str = ""
     rollback: str = ""
+    trend: tuple[TrendRun, ...] = ()

@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from jinja2 import Environment, PackageLoader
 
+from rehearse.report.chart import trend_svg
 from rehearse.results import Rehearsal, Status, Verdict
 
 SCHEMA_VERSION = 1
@@ -112,7 +113,7 @@ def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
     checks = sorted(rehearsal.checks, key=lambda c: order.index(c.status))
     return template.render(r=rehearsal, checks=checks, headline=headline(rehearsal),
                            icons=_ICONS, backup_choice=backup_choice,
-                           rollback_time=rollback_time,
+                           rollback_time=rollback_time, chart=trend_svg(rehearsal.trend),
                            duration=duration, step_name=step_name, logs=logs, total=total)
 
 

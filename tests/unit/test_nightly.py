@@ -61,6 +61,10 @@ def test_the_window_uses_the_90th_percentile_of_tonight_and_the_history(tmp_path
     assert result.window.startswith("book 6 min: upgrade 3 min, checks 22 s, "
                                     "rollback reserve 46 s")
     assert result.window.endswith("(the 90th percentile of 4 runs)")
+    assert [(t.started_at[:10], t.seconds) for t in result.trend] == [
+        ("2026-11-01", 80.0), ("2026-11-02", 80.0), ("2026-11-03", 80.0),
+        ("2026-11-30", 300.0)]
+    assert result.trend[-1].steps == (("4.50 → 4.60", 200.0),)
 
 
 def test_tonight_is_remembered_under_the_scenarios_name(tmp_path: Path) -> None:
