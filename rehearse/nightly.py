@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import median
 
 from rehearse import window
 from rehearse.console import Terminal
@@ -45,6 +46,20 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     return *_judged(result, code, checks), tonight
 
 
+def expected_phases(run: Run) -> dict[str, float]:
+    """Each phase's usual time: the median of the store's last passing runs (for progress)."""
+    settings = run.scenario.history
+    if not settings.enabled:
+        return {}
+    try:
+        past = _load(history_url(settings.url), _store_name(run), settings.last)
+    except RehearseError:
+        return {}  # said once, after the run, where the history is compared
+    passing = [r.seconds_of(PHASE) for r in past if r.passed][:settings.last]
+    names = {name for phases in passing for name in phases}
+    return {n: median([p[n] for p in passing if n in p]) for n in names}
+
+
 def remember(tonight: Tonight, out: Terminal) -> None:
     """Record tonight in the history, after its reports are written."""
     if tonight.url is None:
@@ -61,8 +76,7 @@ def _past(tonight: Tonight, last: int, out: Terminal) -> tuple[list[RunRecord], 
         return [], "history is off for this scenario (history.enabled: false)"
     store = tonight.record.store
     try:
-        with opened(tonight.url) as history:
-            past = history.runs(store, last=max(3 * last, 30))
+        past = _load(tonight.url, store, last)
     except RehearseError as error:
         out.status(f"    warning: {error.message}")
         return [], f"history unavailable: {error.message}"
@@ -71,6 +85,12 @@ def _past(tonight: Tonight, last: int, out: Terminal) -> tuple[list[RunRecord], 
         return [], f"the first run of store {store!r} in the {where}"
     runs = "1 earlier run" if len(past) == 1 else f"{len(past)} earlier runs"
     return past, f"compared with {runs} of store {store!r} in the {where}"
+
+
+def _load(url: str, store: str, last: int) -> list[RunRecord]:
+    """Enough of the newest runs to find `last` passing ones among them, most nights."""
+    with opened(url) as history:
+        return history.runs(store, last=max(3 * last, 30))
 
 
 def _history_checks(tonight: RunRecord, past: Sequence[RunRecord],
@@ -121,11 +141,14 @@ def _window_runs(tonight: RunRecord, past: Sequence[RunRecord],
 
 
 def _context(result: Rehearsal, run: Run, folder: Path) -> Context:
-    scenario = run.scenario
     return Context(
-        store=scenario.history.store or run.scenario_path.stem, report_folder=str(folder),
+        store=_store_name(run), report_folder=str(folder),
         images=_images(result, run), backup=_backup(result),
         row_counts=dict(run.before.counts) if run.before else {})
+
+
+def _store_name(run: Run) -> str:
+    return run.scenario.history.store or run.scenario_path.stem
 
 
 def _images(result: Rehearsal, run: Run) -> dict[str, str]:

@@ -82,6 +82,7 @@ class Run:
     safety: tuple[str, ...] = ()
     backup_pick: BackupPick | None = None
     rollback: str = ""
+    expected: dict[str, float] = field(default_factory=dict)  # phase seconds, from history
 
     @property
     def db(self) -> SandboxDatabase:
@@ -148,7 +149,7 @@ def restore(run: Run) -> None:
     run.out.add_secret(password)  # before anything could print it
     run.sandbox = run.stack.enter_context(restored(
         run.backup, scenario.images.database, run.run_id, scenario.limits.database_memory,
-        run.network, on_progress=lambda p: run.out.status(f"    restored {p}%"),
+        run.network, on_progress=lambda p: run.out.percent("restored", p),
         pull=scenario.images.pull, password=password))
 
 

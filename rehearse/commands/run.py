@@ -36,6 +36,7 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
                f"({scenario.store.provider.label}), run {run_id}")
     _sweep_orphans()
     state = Run(scenario, scenario_path, run_id, folder, out)
+    state.expected = nightly.expected_phases(state)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
         result, code, tonight = nightly.review(result, code, state, folder)

@@ -20,7 +20,7 @@ HOMES = {
     "yaml": ("scenario.py",),
     "httpx": ("store/app.py", "checks/pages.py"),
     "jinja2": ("report/",),
-    "rich": ("console.py", "report/"),
+    "rich": ("console.py", "report/", "progress.py"),
     "pydantic": ("scenario.py",),
     "sqlalchemy": ("history/",),
     "alembic": ("history/",),
