@@ -54,16 +54,18 @@ def to_csv(runs: Sequence[RunRecord]) -> str:
 
 def to_table(runs: Sequence[RunRecord]) -> Table:
     names = step_names(runs)
-    table = Table(box=box.SIMPLE_HEAD, title=f"{len(runs)} rehearsals, newest first")
-    for column in ("started (UTC)", "store", "upgrade", "verdict", "total", "backup (age)",
-                   *names):
-        table.add_column(column, justify="right" if column in ("total", *names) else "left")
+    stores = len({run.store for run in runs}) > 1
+    table = Table(box=box.SIMPLE_HEAD, title=f"{len(runs)} rehearsals, newest first (UTC; "
+                                              "backup: its age at the run)")
+    columns = ["started", *(["store"] if stores else []), "upgrade", "verdict", "total",
+               "backup", *[name.replace(" → ", "→") for name in names]]
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("started", "store") else "right")
     for row in rows(runs):
-        age = f" ({row['backup_age_hours']} h)" if row["backup"] else ""
         table.add_row(
-            row["started_at"][:16].replace("T", " "), row["store"],
-            f"{row['from']} → {row['to']}", row["verdict"].upper(), f"{row['seconds']} s",
-            f"{row['backup']}{age}",
+            row["started_at"][5:16].replace("T", " "), *([row["store"]] if stores else []),
+            f"{row['from']}→{row['to']}", row["verdict"].upper(), f"{row['seconds']} s",
+            f"{row['backup_age_hours']} h" if row["backup"] else "-",
             *[f"{row[n]} s {row[f'{n} trend']}".strip() if row[n] != "" else "-"
               for n in names])
     return table
