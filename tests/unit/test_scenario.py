@@ -87,6 +87,7 @@ def test_an_unset_variable_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_example_scenario_is_valid(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOP_ADMIN_PASSWORD", "example")
+    monkeypatch.setenv("REHEARSE_HISTORY_PASSWORD", "example")
     scenario = load(path)
     assert scenario.target_version > scenario.source_version
 
