@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rehearse.history.database import opened
 from rehearse.history.records import CHECK, MIGRATION, PHASE, STEP, BackupFacts, Item, RunRecord
 
@@ -30,12 +32,13 @@ def assert_history_round_trip(url: str) -> None:
     with opened(url) as history:
         for n in (3, 1, 2):
             history.record(night(n))
+        history.record(night(2, verdict="fail"))  # the newest row recorded again: replaced
         history.record(night(4, store="other"))
-        history.record(night(2, verdict="fail"))  # the same run recorded again replaces it
     with opened(url) as history:  # the schema is already at head: nothing to migrate
         runs = history.runs("shop")
         assert [r.run_id for r in runs] == ["shop-run3", "shop-run2", "shop-run1"]
         assert runs[0] == night(3)
-        assert runs[1].verdict == "fail"
+        assert runs[1] == replace(night(2), verdict="fail")
         assert [r.store for r in history.runs(last=2)] == ["other", "shop"]
+        assert history.runs("other") == [night(4, store="other")]
         assert history.runs("nobody") == []

@@ -47,7 +47,7 @@ class History:
 
     def record(self, run: RunRecord) -> None:
         with self._engine.begin() as connection:
-            connection.execute(delete(RUNS).where(RUNS.c.run_id == run.run_id))
+            _forget(connection, run.run_id)  # recording a run again replaces it
             key = connection.execute(insert(RUNS).values(_run_row(run))).inserted_primary_key
             assert key is not None
             _insert_children(connection, key[0], run)
@@ -114,6 +114,14 @@ def _run_row(run: RunRecord) -> dict[str, Any]:
         "backup_modified": backup.modified if backup else None,
         "backup_age_seconds": backup.age_seconds if backup else None,
         "backup_sha256": backup.sha256 if backup else None}
+
+
+def _forget(connection: Connection, run_id: str) -> None:
+    # Children first and by hand: SQLite enforces ON DELETE CASCADE only when asked to.
+    keys = select(RUNS.c.id).where(RUNS.c.run_id == run_id).scalar_subquery()
+    connection.execute(delete(ITEMS).where(ITEMS.c.run.in_(keys)))
+    connection.execute(delete(ROW_COUNTS).where(ROW_COUNTS.c.run.in_(keys)))
+    connection.execute(delete(RUNS).where(RUNS.c.run_id == run_id))
 
 
 def _insert_children(connection: Connection, key: int, run: RunRecord) -> None:
