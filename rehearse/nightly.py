@@ -171,7 +171,10 @@ def _backup(result: Rehearsal) -> BackupFacts | None:
     if "path" not in result.backup:
         return None
     path = Path(result.backup["path"])
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError:  # gone since (a nightly job may rotate it): the rest is still worth keeping
+        return None
     modified = datetime.fromtimestamp(stat.st_mtime, UTC)
     age = datetime.fromisoformat(result.started_at) - modified
     return BackupFacts(path.name, stat.st_size, modified.isoformat(timespec="seconds"),

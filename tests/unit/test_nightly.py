@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,20 @@ def test_history_off_records_nothing_and_still_estimates(tmp_path: Path) -> None
     remember(tonight, Terminal())
     with opened(history_url()) as history:
         assert [r.run_id for r in history.runs("shop")] == ["shop-run3", "shop-run2", "shop-run1"]
+
+
+def test_a_backup_gone_since_the_rehearsal_still_leaves_a_record(tmp_path: Path) -> None:
+    gone = replace(TONIGHT, backup={"path": str(tmp_path / "rotated.dump"), "sha256_before": "ab"})
+    _, _, tonight = review(gone, ExitCode.PASSED, run_of(tmp_path), tmp_path / "out")
+    assert tonight.record.backup is None and tonight.record.run_id == "tonight"
+
+
+def test_the_backups_facts_are_kept_with_its_age(tmp_path: Path) -> None:
+    dump = tmp_path / "shop.dump"
+    dump.write_bytes(b"PGDMP")
+    os.utime(dump, (0, datetime.fromisoformat(TONIGHT.started_at).timestamp() - 7200))
+    facts = replace(TONIGHT, backup={"path": str(dump), "sha256_before": "ab"})
+    _, _, tonight = review(facts, ExitCode.PASSED, run_of(tmp_path), tmp_path / "out")
+    assert tonight.record.backup is not None
+    assert (tonight.record.backup.name, tonight.record.backup.size) == ("shop.dump", 5)
+    assert (tonight.record.backup.age_seconds, tonight.record.backup.sha256) == (7200.0, "ab")
