@@ -30,7 +30,7 @@ PURE = ("version.py", "catalog.py", "planner.py", "errors.py", "results.py",
         "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
         "database/neutralize.py", "store/appdata.py", "store/startup.py",
         "checks/data.py", "checks/context.py", "window.py", "history/records.py",
-        "history/compare.py")
+        "history/compare.py", "database/restoreprogress.py")
 STDLIB = {"rehearse", "__future__", "bisect", "dataclasses", "enum", "functools", "re",
           "itertools", "typing", "collections", "json", "pathlib", "time", "math",
           "statistics"}
