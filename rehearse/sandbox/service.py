@@ -142,7 +142,7 @@ class Service:
         output, pending = [], ""
         for chunk in api.exec_start(exec_id, stream=True):
             pending += bytes(chunk).decode(errors="replace")
-            *lines, pending = pending.split("\n")
+            *lines, pending = re.split(r"[\r\n]", pending)  # \r: progress lines of dd
             for line in lines:
                 on_line(line)
             output += lines

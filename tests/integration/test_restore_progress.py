@@ -1,4 +1,4 @@
-"""A PostgreSQL restore reports how far it is, from pg_restore's own items."""
+"""A restore reports how far it is, from the restoring tool's own output."""
 
 from __future__ import annotations
 
@@ -17,10 +17,15 @@ from tests.storegen import StoreShape, make_backup
 pytestmark = pytest.mark.docker
 
 
-def test_a_custom_format_restore_reports_its_progress_up_to_100(tmp_path: Path) -> None:
-    make_backup(StoreShape(Version(4, 50), Provider.POSTGRESQL), tmp_path)
+@pytest.mark.parametrize(("provider", "image", "product", "steps"),
+                         [(Provider.POSTGRESQL, images.POSTGRES, '"Product"', 5),
+                          (Provider.MYSQL, images.MARIADB, "Product", 1)], ids=str)
+def test_a_restore_reports_its_progress_up_to_100(tmp_path: Path, provider: Provider,
+                                                  image: str, product: str, steps: int) -> None:
+    """PostgreSQL by pg_restore's items; MySQL by the bytes dd fed (a small file: at its end)."""
+    path = make_backup(StoreShape(Version(4, 60), provider), tmp_path)
     seen: list[int] = []
-    backup = inspect_backup(tmp_path / "store.dump")
-    with restored(backup, images.POSTGRES, new_run_id(), "1g", on_progress=seen.append) as db:
-        assert db.db.query('SELECT COUNT(*) FROM "Product"')[1] == [(100,)]
-    assert seen == sorted(set(seen)) and seen[-1] == 100 and len(seen) >= 5
+    backup = inspect_backup(path)
+    with restored(backup, image, new_run_id(), "1g", on_progress=seen.append) as db:
+        assert db.db.query(f"SELECT COUNT(*) FROM {product}")[1] == [(100,)]
+    assert seen == sorted(set(seen)) and seen[-1] == 100 and len(seen) >= steps

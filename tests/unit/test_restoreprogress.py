@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from rehearse.database.restoreprogress import ItemProgress, archive_items, without_progress
+from rehearse.database.restoreprogress import (
+    BytesProgress,
+    ItemProgress,
+    archive_items,
+    without_progress,
+)
 
 LISTING = """;
 ; Archive created at 2026-12-02 03:31:00 UTC
@@ -44,3 +49,22 @@ def test_errors_stand_out_once_the_progress_lines_are_gone() -> None:
               "pg_restore: error: could not read from input file: end of file")
     assert without_progress(output) == (
         "pg_restore: error: could not read from input file: end of file")
+
+
+def test_bytes_fed_by_dd_report_against_the_file_size() -> None:
+    seen: list[int] = []
+    progress = BytesProgress(4_000_000, seen.append)
+    for line in ("1048576 bytes (1.0 MB, 1.0 MiB) copied, 1 s, 1.0 MB/s",
+                 "2097152 bytes (2.1 MB, 2.0 MiB) copied, 2 s, 1.0 MB/s", "3+1 records in",
+                 "ERROR 1064 (42000) at line 1: You have an error in your SQL syntax",
+                 "4000000 bytes (4.0 MB, 3.8 MiB) copied, 3.1 s, 1.3 MB/s"):
+        progress.feed(line)
+    assert seen == [25, 50, 100]
+
+
+def test_dd_lines_are_progress_too() -> None:
+    output = ("3+1 records in\n3+1 records out\n"
+              "4000000 bytes (4.0 MB, 3.8 MiB) copied, 3.1 s, 1.3 MB/s\n"
+              "ERROR 1273 (HY000) at line 25: Unknown collation: 'utf8mb4_0900_ai_ci'")
+    assert without_progress(output) == (
+        "ERROR 1273 (HY000) at line 25: Unknown collation: 'utf8mb4_0900_ai_ci'")

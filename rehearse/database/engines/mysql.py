@@ -16,6 +16,7 @@ from rehearse.database.engines.base import (
     database_spec,
     restore_failed,
 )
+from rehearse.database.restoreprogress import BytesProgress, without_progress
 from rehearse.errors import BadInputError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
@@ -52,11 +53,16 @@ class MySQL:
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:
         source = shlex.quote(f"{BACKUP_DIR}/{backup.path.name}")
-        reader = f"gzip -dc {source}" if backup.compressed else f"cat {source}"
+        # dd reads the file and says how many bytes it has fed (the progress); gzip after it.
+        reader = f"dd if={source} bs=1M status=progress"
+        reader += " | gzip -dc" if backup.compressed else ""
         # mysqldump files carry no CREATE DATABASE/USE: the restorer names the database.
         database = shlex.quote(credentials.database)
         client = f'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql -uroot {database}'
-        code, output = service.exec(["bash", "-c", f"set -o pipefail; {reader} | {client}"])
+        progress = BytesProgress(backup.path.stat().st_size, on_progress or (lambda _: None))
+        code, output = service.exec_lines(
+            ["bash", "-c", f"set -o pipefail; {reader} | {client}"], progress.feed)
+        output = without_progress(output)
         if code == 0:
             return
         if "Unknown collation" in output:
