@@ -14,6 +14,7 @@ import typer
 from rehearse import console
 from rehearse.catalog import Provider
 from rehearse.commands.check import CheckFormat
+from rehearse.commands.history import HistoryFormat
 from rehearse.commands.plan import PlanFormat
 from rehearse.errors import ExitCode, RehearseError, Terminated
 
@@ -131,6 +132,23 @@ def check_command(
     from rehearse.commands.check import check
 
     _run(lambda: check(scenario, output))
+
+
+@app.command("history")
+def history_command(
+    store: Annotated[Optional[str], typer.Option(  # noqa: UP045 - Typer needs Optional
+        help="Only this store's runs (history.store, default the scenario file's name).")] = None,
+    last: Annotated[int, typer.Option(help="How many runs to show.")] = 20,
+    output: Annotated[HistoryFormat, typer.Option("--format", help="How to print them.")] = (
+        HistoryFormat.TABLE),
+    url: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="The history database (default: REHEARSE_HISTORY_URL, else SQLite in the "
+             "user's data folder).")] = None,
+) -> None:
+    """Show recorded rehearsals, newest first, with each step's time and trend."""
+    from rehearse.commands.history import history
+
+    _run(lambda: history(store, last, output, url))
 
 
 @app.command("schema")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console, RenderableType
@@ -33,6 +34,7 @@ class Terminal:
         self._out = Console(no_color=no_color, highlight=False)
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self.on_percent: Callable[[float], None] | None = None  # set by rehearse.progress
 
     def add_secret(self, secret: str) -> None:
         if secret and secret not in self._secrets:
@@ -59,6 +61,18 @@ class Terminal:
         self._err.print(f"[bold red]error:[/bold red] {escape(self.redact(message))}")
         if hint:
             self._err.print(f"[yellow]hint:[/yellow] {escape(self.redact(hint))}")
+
+    def live_console(self) -> Console | None:
+        """The console a live progress bar may draw on: stderr when it is a terminal."""
+        quiet = self.options.quiet or not self._err.is_terminal or self._err.is_dumb_terminal
+        return None if quiet else self._err
+
+    def percent(self, what: str, value: float) -> None:
+        """An engine's progress: moves the live bar, or shows as a status line."""
+        if self.on_percent is not None:
+            self.on_percent(value)
+        if self.live_console() is None:
+            self.status(f"    {what} {value:.0f}%")
 
     def show(self, renderable: RenderableType) -> None:
         """Requested output (a plan table): stdout, formatted for the terminal, redacted."""

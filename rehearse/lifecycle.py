@@ -27,7 +27,9 @@ from rehearse.phases import (
     take_baseline,
     upgrade,
 )
+from rehearse.progress import progress
 from rehearse.results import PhaseResult, Rehearsal, Status, Verdict
+from rehearse.rollback import rollback
 from rehearse.sandbox import labels as sandbox_labels
 
 _LOG = logging.getLogger("rehearse")
@@ -44,6 +46,7 @@ PHASES: tuple[tuple[str, Phase], ...] = (
     ("upgrade", upgrade),
     ("smoke checks", smoke_checks),
     ("second start", second_start),
+    ("rollback", rollback),
 )
 
 
@@ -101,7 +104,8 @@ def _run_phase(run: Run, name: str, phase: Phase) -> tuple[PhaseResult, ExitCode
     started = time.monotonic()
     code = ExitCode.PASSED
     try:
-        phase(run)
+        with progress(run.out, name, run.expected.get(name)):
+            phase(run)
     except RehearseError as failure:
         _LOG.debug("phase %s failed", name, exc_info=True)
         code = failure.exit_code

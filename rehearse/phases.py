@@ -13,7 +13,8 @@ from rehearse import catalog, whole
 from rehearse.catalog import Mechanism
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings, Storefront
-from rehearse.checks.preflight import Preflight, store_image
+from rehearse.checks.preflight import Preflight
+from rehearse.checks.preflight import store_image as scenario_image
 from rehearse.console import Terminal
 from rehearse.database import datasnap
 from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256
@@ -23,6 +24,7 @@ from rehearse.database.engines.base import new_password
 from rehearse.database.fulltext import WARNING as FULL_TEXT_WARNING
 from rehearse.database.fulltext import uses_full_text
 from rehearse.database.neutralize import neutralize
+from rehearse.database.pick import BackupPick, pick_backup, require_fresh
 from rehearse.database.restore import SandboxDatabase, restored
 from rehearse.database.sandbox_admin import SandboxAdmin
 from rehearse.database.scriptrun import read_script, run_script
@@ -104,6 +106,9 @@ class Run:
     exposure: str = ""
     database: ImagesUsed | None = None
     warnings: tuple[str, ...] = ()
+    backup_pick: BackupPick | None = None
+    rollback: str = ""
+    expected: dict[str, float] = field(default_factory=dict)  # phase seconds, from history
 
     @property
     def db(self) -> SandboxDatabase:
@@ -118,11 +123,17 @@ def check_inputs(run: Run) -> None:
     if run.plan.nothing_to_do:
         raise BadInputError(f"the store is already at {scenario.target}: nothing to rehearse",
                             hint="set target to a later version")
-    run.backup = inspect_backup_set(scenario.store.backup, scenario.store.more_backups,
-                                    tuple(CertificateFiles(c.certificate, c.private_key,
-                                                           c.password)
-                                          for c in scenario.store.certificates),
-                                    scenario.store.copy_backup)
+    run.backup_pick = pick_backup(scenario.store.backup)
+    for skipped in run.backup_pick.unreadable:
+        run.out.status(f"    warning: skipped {skipped.path}: {skipped.why}")
+    require_fresh(run.backup_pick, scenario.checks.max_backup_age)
+    run.backup = run.backup_pick.backup
+    store = scenario.store
+    if store.more_backups or store.certificates or store.copy_backup:  # SQL Server sets
+        run.backup = inspect_backup_set(
+            run.backup.path, store.more_backups,
+            tuple(CertificateFiles(c.certificate, c.private_key, c.password)
+                  for c in store.certificates), store.copy_backup)
     run.app_data = read_folder(app_data_folder(scenario.store.app_data, scenario.store.site))
     # App_Data, scenario and backup must name one provider: all three named when they differ.
     check_app_data(run.app_data, scenario.source_version, app_versions(run.plan),
@@ -176,7 +187,7 @@ def restore(run: Run) -> None:
     run.out.add_secret(password)  # before anything could print it
     run.sandbox = run.stack.enter_context(restored(
         run.backup, scenario.images.database, run.run_id, scenario.limits.database_memory,
-        run.network, on_progress=lambda p: run.out.status(f"    restored {p}%"),
+        run.network, on_progress=lambda p: run.out.percent("restored", p),
         pull=scenario.images.pull, password=password,
         ready_timeout=scenario.timeouts.database_start))
     server = run.sandbox.server
@@ -240,7 +251,7 @@ def _starting(run: Run, target: Version) -> AbstractContextManager[
         tuple[Service, AppStepResult]]:
     scenario = run.scenario
     engine = ENGINES[scenario.store.provider]
-    spec = AppSpec(target, _store_image(run, target), run.app_data, run.network,
+    spec = AppSpec(target, store_image(run, target), run.app_data, run.network,
                    scenario.limits.store_memory, scenario.timeouts.app_start,
                    scenario.app_environment, run.pictures, scenario.images.pull,
                    *whole.store_folders(run, target))
@@ -272,7 +283,7 @@ def serve(run: Run, target: Version) -> AppStepResult:
 
 def _app_step(run: Run, source: Version, target: Version, keep_running: bool) -> None:
     log_name = f"store-{target}.log"
-    image = _store_image(run, target)
+    image = store_image(run, target)
     started = time.monotonic()
     try:
         if keep_running:
@@ -320,8 +331,8 @@ def _app_line(run: Run, line: str) -> None:
     run.out.detail(f"    | {text}")
 
 
-def _store_image(run: Run, target: Version) -> str:
-    return store_image(run.scenario, target)
+def store_image(run: Run, target: Version) -> str:
+    return scenario_image(run.scenario, target)
 
 
 def _step_result(source: Version, target: Version, kind: Mechanism, status: Status,

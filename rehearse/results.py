@@ -84,6 +84,15 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class TrendRun:
+    """One run's times, for the report's trend chart."""
+
+    started_at: str
+    seconds: float
+    steps: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Rehearsal:
     """Everything a report says about one rehearsal."""
 
@@ -108,8 +117,12 @@ class Rehearsal:
     exposure: str = ""  # set when --allow-host-access let the sandbox reach this host
     database: ImagesUsed | None = None  # the sandbox database every phase from restore on used
     warnings: tuple[str, ...] = ()
+    survival: Survival | None = None  # plugins and theme per app step (store/survival.py)
+    window: str = ""
+    history: str = ""
+    rollback: str = ""
+    trend: tuple[TrendRun, ...] = ()
 
     @property
     def stand_in(self) -> bool:
         return any(s.images is not None and s.images.stand_in for s in self.steps)
-    survival: Survival | None = None  # plugins and theme per app step (store/survival.py)

@@ -20,6 +20,7 @@ from pydantic import (
 
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
+from rehearse.database.pick import parse_age
 from rehearse.errors import BadInputError
 from rehearse.values import MAX_SECONDS, environment, image_name, memory_limit, path_text
 from rehearse.version import Version
@@ -50,7 +51,8 @@ class Certificate(_Model):
 class Store(_Model):
     version: str = Field(description="The version the store runs now: 4.50 or 4.50.2.")
     provider: Provider = Field(description="The store's database: sqlserver, mysql or postgresql.")
-    backup: Path = Field(description="The store's database backup (.bak, pg_dump, mysqldump).")
+    backup: Path = Field(description="The store's database backup (.bak, pg_dump, mysqldump), "
+                                     "or a glob (/backups/shop-*.bak): the newest match.")
     app_data: Path | None = Field(None, description="A copy of the store's App_Data folder "
                                                     "(default: App_Data in store.site).")
     pictures: Path | None = Field(None, description="wwwroot/images, when pictures are on disk.")
@@ -156,6 +158,15 @@ class Checks(_Model):
     store_diff: StoreDiff = StoreDiff()
     second_start: bool = Field(True, description="Start the target once more: it must change "
                                                  "nothing (no migration, no row, no setting).")
+    max_backup_age: str | None = Field(None, description="Fail when the backup is older "
+                                                         "(26h, 90min, 2d).")
+
+    @field_validator("max_backup_age")
+    @classmethod
+    def _an_age(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_age(value)
+        return value
 
 
 class Report(_Model):
@@ -163,6 +174,29 @@ class Report(_Model):
     output: Path = Path("rehearsal-output")
 
     _paths = field_validator("output", mode="before")(path_text)
+
+
+class History(_Model):
+    enabled: bool = Field(True, description="Record this run and compare it with earlier ones.")
+    url: str | None = Field(
+        None, description="A team's history database (postgresql://user:pass@host/db); "
+                          "default: REHEARSE_HISTORY_URL, else SQLite in the user's data folder.")
+    store: str | None = Field(None, description="The store's name in the history "
+                                                "(default: the scenario file's name).")
+    last: int = Field(10, ge=1, description="How many earlier passing runs to compare with.")
+    slower_percent: float = Field(50.0, ge=0, description="A step or migration slower than "
+                                                          "the median by more is a regression.")
+    slower_min_seconds: float = Field(5.0, ge=0, description="… and by at least this much.")
+    regressions: Literal["warn", "fail"] = Field(
+        "warn", description="Whether a regression against history warns or fails the run.")
+
+
+class Window(_Model):
+    factor: float = Field(1.5, gt=0, description="Safety factor on the measured times.")
+    production_speed: float = Field(
+        1.0, gt=0, description="Production's speed relative to the sandbox (2 = twice as fast).")
+    percentile: float = Field(90.0, ge=0, le=100,
+                              description="With history: the percentile of the last runs.")
 
 
 class Scenario(_Model):
@@ -182,6 +216,10 @@ class Scenario(_Model):
     timeouts: Timeouts = Timeouts()
     checks: Checks = Checks()
     report: Report = Report()
+    rollback: bool = Field(True, description="After the checks, time the way back: the backup "
+                                             "restored, the source version started and asked.")
+    history: History = History()
+    window: Window = Window()
 
     @field_validator("target")
     @classmethod

@@ -31,6 +31,14 @@ def docker_problem() -> str | None:
 
 
 @pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rehearsal a test runs records into a history of its own, never the user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("REHEARSE_HISTORY_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _needs_docker(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.node.get_closest_marker("docker") is None:
         yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rehearse import nightly
 from rehearse import scenario as scenarios
 from rehearse.console import terminal
 from rehearse.errors import BadInputError, EnvironmentNotReadyError, ExitCode
@@ -41,11 +42,14 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
     _sweep_orphans()
     state = Run(scenario, scenario_path, run_id, folder, out,
                 allow_host_access=allow_host_access, as_is=as_is)
+    state.expected = nightly.expected_phases(state)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
+        result, code, tonight = nightly.review(result, code, state, folder)
     with shielded():  # a stop now would lose the report of a finished rehearsal
         written = report.write(result, folder, formats or scenario.report.formats, state.logs,
                                out.redact)
+    nightly.remember(tonight, out)
     _summary(result, written, folder)
     return code
 
@@ -73,6 +77,8 @@ def _summary(result: Rehearsal, written: list[Path], folder: Path) -> None:
     beside = f" ({STAND_IN_WORDS})" if result.stand_in else ""
     out.summary(f"{_VERDICT_STYLE[result.verdict]}: nopCommerce {result.source} → "
                 f"{result.target} in {report.duration(result.seconds)}{beside}")
+    if result.window:
+        out.summary(f"maintenance window: {result.window}")
     if result.error:
         out.error(result.error, result.hint)
     if result.kept:

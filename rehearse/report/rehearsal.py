@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 from jinja2 import Environment, PackageLoader
 
 from rehearse.report import survival as survival_report
+from rehearse.report.chart import trend_svg
 from rehearse.results import (
     STAND_IN_WORDS,
     ImagesUsed,
@@ -80,6 +81,12 @@ def to_markdown(rehearsal: Rehearsal) -> str:
     r = rehearsal
     lines = [f"# Upgrade rehearsal: nopCommerce {r.source} → {r.target} ({r.provider})", "",
              f"**Verdict: {headline(r)}**", ""]
+    if r.window:
+        lines += [f"**Maintenance window: {r.window}**", ""]
+    if r.history:
+        lines += [f"History: {r.history}.", ""]
+    if r.rollback:
+        lines += [f"Rollback: {r.rollback}{rollback_time(r)}.", ""]
     if r.exposure:
         lines += [f"> **Warning:** {_md(r.exposure)}", ""]
     if r.error:
@@ -114,6 +121,7 @@ def to_markdown(rehearsal: Rehearsal) -> str:
         same = "unchanged" if r.backup.get("unchanged") == "true" else "CHANGED"
         lines += ["", f"Backup {_md(r.backup['path'])} {same} "
                       f"(sha256 {r.backup['sha256_before']})."]
+        lines += [f"{backup_choice(r.backup)}."] if "age" in r.backup else []
     return "\n".join(line for line in lines if line is not None).rstrip() + "\n"
 
 
@@ -121,6 +129,21 @@ def _md(text: str) -> str:
     """Store data as Markdown text: raw HTML (`<script>`, `<img onerror>`) shows as text in
     ticket systems that render HTML in Markdown; a `|` cannot split a table cell."""
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def rollback_time(rehearsal: Rehearsal) -> str:
+    timed = [p.seconds for p in rehearsal.phases if p.name == "rollback"]
+    return f", in {duration(timed[0])}" if timed and timed[0] > 1 else ""
+
+
+def backup_choice(backup: dict[str, str]) -> str:
+    """How old the backup is and, for a glob, what else matched."""
+    text = f"Backup age: {backup['age']}"
+    if backup.get("pattern") != backup.get("path"):
+        text += f", the newest of {backup['matches']} matching `{backup['pattern']}`"
+    if backup.get("unreadable"):
+        text += f"; unreadable matches: {backup['unreadable']}"
+    return text
 
 
 def duration(seconds: float) -> str:
@@ -139,6 +162,8 @@ def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
     return template.render(r=rehearsal, checks=checks, headline=headline(rehearsal),
                            icons=_ICONS, ran_on=ran_on, step_images=step_images,
                            survival=survival_report.html_rows(rehearsal.survival),
+                           backup_choice=backup_choice, rollback_time=rollback_time,
+                           chart=trend_svg(rehearsal.trend),
                            duration=duration, step_name=step_name, logs=logs, total=total)
 
 

@@ -148,6 +148,21 @@ class Service:
         result = self._container.exec(list(command))
         return int(result.exit_code or 0), bytes(result.output or b"").decode(errors="replace")
 
+    def exec_lines(self, command: Sequence[str],
+                   on_line: Callable[[str], None]) -> tuple[int, str]:
+        """`exec`, each output line passed on as it comes (progress of a long restore)."""
+        api = host.client().api
+        exec_id = api.exec_create(self.container_id, list(command))["Id"]
+        output, pending = [], ""
+        for chunk in api.exec_start(exec_id, stream=True):
+            pending += bytes(chunk).decode(errors="replace")
+            *lines, pending = re.split(r"[\r\n]", pending)  # \r: progress lines of dd
+            for line in lines:
+                on_line(line)
+            output += lines
+        output.append(pending)
+        return int(api.exec_inspect(exec_id)["ExitCode"] or 0), "\n".join(output)
+
 
 @contextmanager
 def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:

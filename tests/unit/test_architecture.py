@@ -22,8 +22,10 @@ HOMES = {
               "checks/survival.py"),
     "lxml": ("checks/storefront.py",),
     "jinja2": ("report/",),
-    "rich": ("console.py", "report/"),
+    "rich": ("console.py", "report/", "progress.py"),
     "pydantic": ("scenario.py",),
+    "sqlalchemy": ("history/",),
+    "alembic": ("history/",),
 }
 # The domain: versions, plans, scripts, checks of data, results. Nothing of Docker or drivers.
 PURE = ("version.py", "catalog.py", "catalog_tables.py", "planner.py", "errors.py", "results.py",
@@ -33,10 +35,11 @@ PURE = ("version.py", "catalog.py", "catalog_tables.py", "planner.py", "errors.p
         "database/mssql_header.py", "database/mssql_media.py", "database/mssql_tsql.py",
         "database/mssql_restore.py", "database/mssql_diagnose.py", "database/fulltext.py",
         "values.py", "store/plugins.py", "store/themes.py", "store/survival.py", "store/site.py",
-        "checks/preflight.py")
+        "checks/preflight.py", "window.py", "history/records.py", "history/compare.py",
+        "database/restoreprogress.py")
 STDLIB = {"rehearse", "__future__", "bisect", "gzip", "dataclasses", "enum", "functools", "re",
           "itertools", "typing", "collections", "json", "pathlib", "time", "os", "stat",
-          "shutil"}
+          "shutil", "math", "statistics"}
 
 
 def _imports(path: Path) -> set[str]:

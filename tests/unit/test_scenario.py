@@ -89,6 +89,7 @@ def test_an_unset_variable_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_example_scenario_is_valid(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOP_ADMIN_PASSWORD", "example")
+    monkeypatch.setenv("REHEARSE_HISTORY_PASSWORD", "example")
     scenario = load(path)
     assert scenario.target_version > scenario.source_version
 
@@ -301,6 +302,23 @@ FIELD_TESTS = {
     "upgrade.plugins": "test_whole_store::test_the_run_agrees_with_the_check",
     "upgrade.theme": "unit.test_cli_check::test_a_theme_without_a_new_build_is_tried_as_is",
     "store.theme": "unit.test_cli_check::test_the_table_gives_each_plugin_its_fate",
+    "checks.max_backup_age": "test_nightly::test_a_stale_backup_fails_before_anything_starts",
+    "history.enabled": "unit.test_nightly::test_history_off_records_nothing_and_still_estimates",
+    "history.last": "test_nightly::test_a_slow_night_and_a_newly_failing_check_are_flagged",
+    "history.regressions": (
+        "unit.test_nightly::test_a_regression_fails_the_run_when_the_scenario_says_so"),
+    "history.slower_min_seconds": (
+        "unit.history.test_compare::test_small_or_tiny_slowdowns_are_not_regressions"),
+    "history.slower_percent": (
+        "unit.history.test_compare::test_small_or_tiny_slowdowns_are_not_regressions"),
+    "history.store": "unit.test_nightly::test_tonight_is_remembered_under_the_scenarios_name",
+    "history.url": "unit.history.test_database::test_the_scenario_wins_over_the_environment",
+    "rollback": "test_nightly::test_two_nights_make_a_history_and_a_window",
+    "window.factor": (
+        "unit.test_window::test_factor_and_production_speed_scale_the_booking"),
+    "window.production_speed": (
+        "unit.test_window::test_factor_and_production_speed_scale_the_booking"),
+    "window.percentile": "unit.test_window::test_with_history_each_part_is_the_90th_percentile",
     "store.copy_backup": ("unit.test_mssql_diagnose::"
                           "test_copy_backup_copies_instead_of_mounting_and_skips_the_read_check"),
 }

@@ -17,6 +17,7 @@ from rehearse.database.engines.base import (
     require_module,
     restore_failed,
 )
+from rehearse.database.restoreprogress import BytesProgress, without_progress
 from rehearse.errors import BadInputError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
@@ -55,13 +56,19 @@ class MySQL:
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:
-        # A dump project folder's files, in restore_order (each switches FK checks off itself).
+        # A dump project folder's files, in restore_order (each switches FK checks off itself);
+        # dd says how many bytes it has fed (the progress); gzip after it.
         source = " ".join(shlex.quote(f"{BACKUP_DIR}/{part.name}") for part in backup.files)
-        reader = f"gzip -dc {source}" if backup.compressed else f"cat {source}"
+        reader = (f"cat {source} | dd bs=1M status=progress" if len(backup.files) > 1
+                  else f"dd if={source} bs=1M status=progress")
+        reader += " | gzip -dc" if backup.compressed else ""
         # mysqldump files carry no CREATE DATABASE/USE: the restorer names the database.
         database = shlex.quote(credentials.database)
         client = f'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql -uroot {database}'
-        code, output = service.exec(["bash", "-c", f"set -o pipefail; {reader} | {client}"])
+        progress = BytesProgress(backup.path.stat().st_size, on_progress or (lambda _: None))
+        code, output = service.exec_lines(
+            ["bash", "-c", f"set -o pipefail; {reader} | {client}"], progress.feed)
+        output = without_progress(output)
         if code == 0:
             return
         if "Unknown collation" in output:

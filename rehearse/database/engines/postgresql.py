@@ -18,6 +18,7 @@ from rehearse.database.engines.base import (
     require_module,
     restore_failed,
 )
+from rehearse.database.restoreprogress import ItemProgress, archive_items, without_progress
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
 DIALECT = Dialect('"', '"', "SELECT table_name FROM information_schema.tables "
@@ -73,7 +74,23 @@ class PostgreSQL:
         login = f"-U {shlex.quote(credentials.user)} -d {shlex.quote(credentials.database)}"
         create = "; ".join(f"CREATE EXTENSION IF NOT EXISTS {name}" for name in EXTENSIONS)
         _run(service, backup, f"psql -v ON_ERROR_STOP=1 -q {login} -c {shlex.quote(create)}")
-        _run(service, backup, _restore_command(backup, login))
+        if on_progress is None or backup.format is not BackupFormat.PG_CUSTOM:
+            _run(service, backup, _restore_command(backup, login))
+            return
+        _restore_with_progress(service, backup, login, on_progress)
+
+
+def _restore_with_progress(service: Service, backup: Backup, login: str,
+                           on_progress: Callable[[int], None]) -> None:
+    """pg_restore --verbose, its items counted against the archive's listing."""
+    source = shlex.quote(f"{BACKUP_DIR}/{backup.path.name}")
+    _, listing = service.exec(["pg_restore", "-l", f"{BACKUP_DIR}/{backup.path.name}"])
+    progress = ItemProgress(archive_items(listing), on_progress)
+    command = _restore_command(backup, login).replace(source, f"--verbose {source}")
+    code, output = service.exec_lines(["bash", "-c", f"set -o pipefail; {command}"],
+                                      progress.feed)
+    if code != 0:
+        raise restore_failed(backup, without_progress(output))
 
 
 def _restore_command(backup: Backup, login: str) -> str:

@@ -1,0 +1,61 @@
+"""How far a restore is: pg_restore's items against the archive's listing, or the bytes dd
+has fed the mysql client against the file's size."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# `pg_restore --verbose` names each item once it starts (serial part) or finishes (parallel).
+_ITEM = re.compile(r"^pg_restore: (?:processing|finished) item (\d+) ")
+# `dd status=progress`: "1048576 bytes (1.0 MB, 1.0 MiB) copied, 1 s, 1.0 MB/s", then a summary.
+_BYTES = re.compile(r"^(\d+) bytes .*copied")
+_NOISE = re.compile(r"^pg_restore: (?:processing|launching|finished) item |"
+                    r"^pg_restore: (?:creating|connecting|executing) |"
+                    r"^\d+ bytes .*copied|^\d+\+\d+ records (?:in|out)$")
+STEP = 5  # percent between reports: a CI log gets twenty lines, not hundreds
+
+
+def archive_items(listing: str) -> int:
+    """Items in `pg_restore -l` output: its lines that start with the item's number."""
+    return sum(1 for line in listing.splitlines() if line[:1].isdigit())
+
+
+class _Steps:
+    def __init__(self, total: int, report: Callable[[int], None]) -> None:
+        self._total, self._report = max(total, 1), report
+        self._reported = 0
+
+    def _done(self, amount: int) -> None:
+        percent = min(100, amount * 100 // self._total)
+        if percent >= self._reported + STEP:
+            self._reported = percent - percent % STEP
+            self._report(self._reported)
+
+
+class ItemProgress(_Steps):
+    """Feed it pg_restore's lines; it reports the percentage every STEP percent."""
+
+    def __init__(self, total: int, report: Callable[[int], None]) -> None:
+        super().__init__(total, report)
+        self._items: set[str] = set()
+
+    def feed(self, line: str) -> None:
+        found = _ITEM.match(line)
+        if found is not None:
+            self._items.add(found.group(1))
+            self._done(len(self._items))
+
+
+class BytesProgress(_Steps):
+    """Feed it dd's progress lines; it reports the percentage every STEP percent."""
+
+    def feed(self, line: str) -> None:
+        found = _BYTES.match(line.strip())
+        if found is not None:
+            self._done(int(found.group(1)))
+
+
+def without_progress(output: str) -> str:
+    """The output with the progress lines taken out, so errors stand out."""
+    return "\n".join(line for line in output.splitlines() if not _NOISE.match(line.strip()))

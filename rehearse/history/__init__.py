@@ -1,0 +1,1 @@
+"""The run history: every rehearsal recorded, compared with the ones before it."""
