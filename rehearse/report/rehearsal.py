@@ -7,6 +7,7 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 from xml.etree import ElementTree
@@ -226,6 +227,8 @@ def to_junit(rehearsal: Rehearsal) -> str:
 def scrubbed(value: _T, redact: Callable[[str], str]) -> _T:
     """A copy of a result (dataclasses, tuples, dicts) with every string redacted."""
     found: object = value
+    if isinstance(value, Enum):  # Status and Verdict are str too: keep them what they are
+        return value
     if isinstance(value, str):
         found = redact(value)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -120,6 +120,12 @@ def replace_error(rehearsal: Rehearsal, error: str) -> Rehearsal:
     return replace(rehearsal, error=error, checks=(check, *rehearsal.checks[1:]))
 
 
+def test_scrubbed_keeps_statuses_what_they_are() -> None:
+    found = report.scrubbed(sample(), lambda text: text)
+    assert found.verdict is sample().verdict
+    assert all(c.status is o.status for c, o in zip(found.checks, sample().checks, strict=True))
+
+
 def test_scrubbed_redacts_every_string_of_a_result() -> None:
     found = report.scrubbed(sample(), lambda text: text.replace("4.60", "x"))
     assert "4.60" not in report.to_json(found)
