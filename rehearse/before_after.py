@@ -14,6 +14,7 @@ from rehearse.database import datasnap, fingerprint
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import MARKS, Run, serve, started_app
 from rehearse.results import CheckResult, Status
+from rehearse.store.app import AppStartFailedError
 
 # Written by every start or every visit, not by migrations: "Application started" goes into Log
 # (nopcommerce.md §5), each visitor without a cookie becomes a guest Customer with its
@@ -38,11 +39,16 @@ def record_before(run: Run) -> None:
         run.storefront = Storefront(sample, None, reason)
         run.out.status(f"    page comparison not possible: {reason}")
         return
-    with started_app(run, source) as (url, result):
-        run.out.status(f"    recording what customers see on {source} "
-                       f"({sample.size} pages sampled)")
-        run.storefront = Storefront(sample, storefront.record(url, sample))
-    run.logs[f"store-{source}-before.log"] = result.start.log
+    log_name = f"store-{source}-before.log"
+    try:
+        with started_app(run, source) as (url, result):
+            run.out.status(f"    recording what customers see on {source} "
+                           f"({sample.size} pages sampled)")
+            run.storefront = Storefront(sample, storefront.record(url, sample))
+    except AppStartFailedError as error:
+        run.logs[log_name] = error.log
+        raise
+    run.logs[log_name] = result.start.log
 
 
 def _startup_noise(before: fingerprint.Fingerprint) -> fingerprint.Fingerprint:

@@ -38,15 +38,10 @@ def production_sql(quote: str, table: Callable[[str], str] = str) -> list[str]:
     def t(name: str) -> str:
         return q(table(name))
 
-    statements = [
-        f"CREATE TABLE {t('Store')} ({q('Id')} integer PRIMARY KEY, {q('Name')} varchar(400), "
-        f"{q('Url')} varchar(400), {q('SslEnabled')} boolean, {q('Hosts')} varchar(1000), "
-        f"{q('DisplayOrder')} integer)",
-        f"CREATE TABLE {t('CustomerRole')} ({q('Id')} integer PRIMARY KEY, "
-        f"{q('Name')} varchar(255), {q('SystemName')} varchar(255), "
-        f"{q('EnablePasswordLifetime')} boolean, {q('Active')} boolean)",
-        f"INSERT INTO {t('CustomerRole')} VALUES (1, 'Administrators', 'Administrators', TRUE, "
-        "TRUE), (2, 'Registered', 'Registered', FALSE, TRUE)",
+    statements = [  # storegen made Store and CustomerRole as a fresh install has them
+        f"DELETE FROM {t('Store')}",
+        f"UPDATE {t('CustomerRole')} SET {q('EnablePasswordLifetime')} = TRUE "
+        f"WHERE {q('SystemName')} = 'Administrators'",
         f"UPDATE {t('ScheduleTask')} SET {q('Enabled')} = TRUE",
         f"INSERT INTO {t('GenericAttribute')} ({q('Id')}, {q('EntityId')}, {q('KeyGroup')}, "
         f"{q('Key')}, {q('Value')}, {q('StoreId')}) VALUES (100001, 1, 'Customer', "
@@ -54,7 +49,8 @@ def production_sql(quote: str, table: Callable[[str], str] = str) -> list[str]:
     ]
     stores = ", ".join(f"({i}, '{name}', '{url}', TRUE, '{hosts}', {i})"
                        for i, name, url, hosts in STORES)
-    statements.append(f"INSERT INTO {t('Store')} VALUES {stores}")
+    columns = ", ".join(q(c) for c in ("Id", "Name", "Url", "SslEnabled", "Hosts", "DisplayOrder"))
+    statements.append(f"INSERT INTO {t('Store')} ({columns}) VALUES {stores}")
     settings = ", ".join(f"({100000 + n}, '{name}', '{value}', {store})"
                          for n, (name, value, store) in enumerate(SETTINGS))
     statements.append(f"INSERT INTO {t('Setting')} ({q('Id')}, {q('Name')}, {q('Value')}, "

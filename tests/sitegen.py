@@ -89,26 +89,10 @@ def write_builds(builds: tuple[PluginBuild, ...], folder: Path) -> Path:
 
 
 def customer_tables(provider: Provider, theme: str | None = None) -> tuple[str, ...]:
-    """The customer tables nopCommerce signs people in with (4.x Nop.Data mapping), its
-    Administrators and Registered roles, and the theme setting: StoreShape.extra_sql."""
-    q = '"' if provider is Provider.POSTGRESQL else "`"
-    serial = "serial" if provider is Provider.POSTGRESQL else "integer AUTO_INCREMENT"
-    boolean = "boolean" if provider is Provider.POSTGRESQL else "tinyint(1)"
-    true = "true" if provider is Provider.POSTGRESQL else "1"
-    statements = (
-        f"CREATE TABLE {q}CustomerPassword{q} ({q}Id{q} {serial} PRIMARY KEY, "
-        f"{q}CustomerId{q} integer NOT NULL, {q}Password{q} text, "
-        f"{q}PasswordFormatId{q} integer NOT NULL, {q}PasswordSalt{q} text, "
-        f"{q}CreatedOnUtc{q} timestamp NOT NULL)",
-        f"CREATE TABLE {q}CustomerRole{q} ({q}Id{q} integer PRIMARY KEY, {q}Name{q} "
-        f"varchar(255) NOT NULL, {q}SystemName{q} varchar(255), {q}Active{q} {boolean} NOT NULL)",
-        f"INSERT INTO {q}CustomerRole{q} VALUES (1, 'Administrators', 'Administrators', {true}),"
-        f" (2, 'Forum Moderators', 'ForumModerators', {true}), (3, 'Registered', 'Registered',"
-        f" {true})",
-        f"CREATE TABLE {q}Customer_CustomerRole_Mapping{q} ({q}Customer_Id{q} integer NOT NULL, "
-        f"{q}CustomerRole_Id{q} integer NOT NULL)")
+    """The theme setting of the store (StoreShape.extra_sql); storegen makes the customer tables
+    nopCommerce signs people in with (Customer, CustomerPassword, CustomerRole and its mapping)."""
     if theme is None:
-        return statements
-    return (*statements, f"INSERT INTO {q}Setting{q} ({q}Id{q}, {q}Name{q}, {q}Value{q}, "
-                         f"{q}StoreId{q}) VALUES (100000, "
-                         f"'storeinformationsettings.defaultstoretheme', '{theme}', 0)")
+        return ()
+    q = '"' if provider is Provider.POSTGRESQL else "`"
+    return (f"INSERT INTO {q}Setting{q} ({q}Id{q}, {q}Name{q}, {q}Value{q}, {q}StoreId{q}) "
+            f"VALUES (100000, 'storeinformationsettings.defaultstoretheme', '{theme}', 0)",)

@@ -66,8 +66,13 @@ SCHEMA: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                ("Published", "bool"))),
     ("Product_Category_Mapping", (("ProductId", "int"), ("CategoryId", "int"),
                                   ("DisplayOrder", "int"))),
-    ("CustomerRole", (("Name", "name"), ("SystemName", "short"), ("Active", "bool"))),
+    ("CustomerRole", (("Name", "name"), ("SystemName", "short"), ("Active", "bool"),
+                      ("EnablePasswordLifetime", "bool"))),
+    ("Store", (("Name", "name"), ("Url", "name"), ("SslEnabled", "bool"), ("Hosts", "name"),
+               ("DisplayOrder", "int"))),
     ("Customer_CustomerRole_Mapping", (("Customer_Id", "int"), ("CustomerRole_Id", "int"))),
+    ("CustomerPassword", (("CustomerId", "int"), ("Password", "short"), ("PasswordFormatId", "int"),
+                          ("PasswordSalt", "short"), ("CreatedOnUtc", "time"))),
 )
 
 TYPES = {
@@ -84,8 +89,11 @@ PER_SCALE = {"Product": 100, "Category": 10, "Manufacturer": 5, "Customer": 50, 
              "LocaleStringResource": 200, "GenericAttribute": 150, "Log": 20,
              "ActivityLog": 30, "NewsLetterSubscription": 25, "EmailAccount": 1,
              "QueuedEmail": 10, "ScheduleTask": 8, "Topic": 5, "Product_Category_Mapping": 100,
-             "CustomerRole": 4, "Customer_CustomerRole_Mapping": 50}
-NOT_SCALED = {"EmailAccount", "ScheduleTask", "Setting", "Topic", "CustomerRole"}
+             "CustomerRole": 4, "Customer_CustomerRole_Mapping": 50, "CustomerPassword": 0,
+             "Store": 1}
+# nopCommerce keys these by both ids, with no Id column (Nop.Data mapping, BaseNameCompatibility).
+NO_ID = {"Customer_CustomerRole_Mapping"}
+NOT_SCALED = {"EmailAccount", "ScheduleTask", "Setting", "Topic", "CustomerRole", "Store"}
 
 
 @dataclass(frozen=True)
@@ -138,8 +146,8 @@ def schema_sql(shape: StoreShape, quote: str) -> list[str]:
         if table in shape.omit_tables:
             continue
         cols = ", ".join(f"{quote}{c}{quote} {types[t]}" for c, t in columns)
-        statements.append(f"CREATE TABLE {quote}{shape.table(table)}{quote} "
-                          f"({quote}Id{quote} integer PRIMARY KEY, {cols})")
+        key = "" if table in NO_ID else f"{quote}Id{quote} integer PRIMARY KEY, "
+        statements.append(f"CREATE TABLE {quote}{shape.table(table)}{quote} ({key}{cols})")
     statements += [f"CREATE TABLE {quote}{shape.table(name)}{quote} ({quote}Id{quote} integer)"
                    for name in other_core_tables(shape)]
     if shape.version.line >= Version(4, 30):
@@ -242,7 +250,17 @@ def _numbers(provider: Provider, count: int) -> str:
 
 
 # Per table, columns whose values pair up across rows (a resource in every language).
+def _false(provider: Provider) -> str:
+    return "false" if provider is Provider.POSTGRESQL else "0"
+
+
 TABLE_SPECIAL = {("LocaleStringResource", "LanguageId"): resource_language,
+                 # A fresh install's store: plain http, no password lifetime (tests/prodstore.py
+                 # makes it production-shaped).
+                 ("Store", "Url"): lambda _: "'http://yourstore.com/'",
+                 ("Store", "Hosts"): lambda _: "'yourstore.com,www.yourstore.com'",
+                 ("Store", "SslEnabled"): _false,
+                 ("CustomerRole", "EnablePasswordLifetime"): _false,
                  ("LocaleStringResource", "ResourceName"): resource_name,
                  ("LocaleStringResource", "ResourceValue"): resource_value}
 
@@ -260,8 +278,10 @@ def data_sql(shape: StoreShape, quote: str) -> list[str]:
     for table, columns in SCHEMA:
         if table in shape.omit_tables:
             continue
-        names = ", ".join(f"{quote}{c}{quote}" for c, _ in (("Id", "int"), *columns))
-        values = ", ".join(["n"] + [_table_value(shape, table, c, t) for c, t in columns])
+        keyed = () if table in NO_ID else (("Id", "int"),)
+        names = ", ".join(f"{quote}{c}{quote}" for c, _ in (*keyed, *columns))
+        values = ", ".join(["n"] * len(keyed)
+                           + [_table_value(shape, table, c, t) for c, t in columns])
         statements.append(f"INSERT INTO {quote}{shape.table(table)}{quote} ({names}) "
                           f"SELECT {values} FROM {_numbers(shape.provider, shape.rows(table))}")
     statements += _entity_slugs(shape, quote)
