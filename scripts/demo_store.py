@@ -1,5 +1,8 @@
-"""Make the demo's "production" store: a nopCommerce 4.50 shop on PostgreSQL, dumped with
-pg_dump, and its App_Data folder, under demo/ (never committed)."""
+"""Make the demo's "production" store under demo/ (never committed): a nopCommerce 4.50 shop on
+PostgreSQL shaped like a real one (SSL on, a www store URL, a second store, the shop closed,
+captcha on login, Redis and Azure Blob in its App_Data, product names such as "Levi's … &"),
+dumped with pg_dump, its site folder (third-party plugins, a custom theme, pictures) and the
+plugin and theme builds its owner would upload for 4.70."""
 
 from __future__ import annotations
 
@@ -9,30 +12,35 @@ from pathlib import Path
 
 from rehearse.catalog import Provider
 from rehearse.version import Version
+from tests.prodstore import production_appsettings
+from tests.sitegen import PluginBuild, SiteShape, customer_tables, theme, write_builds, write_site
 from tests.storegen import StoreShape, make_backup
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
-PRODUCTION = ("Server=db.production.example;Port=5432;Database=shop;User Id=shop;"
-              "Password=production-secret;")
+SITE = SiteShape(
+    installed=("Payments.CheckMoneyOrder", "Payments.Acme", "Payments.Bolt",
+               "Payments.CyberSource"),
+    plugins=(PluginBuild("Payments.Acme", ("4.50",)), PluginBuild("Payments.Bolt", ("4.50",)),
+             PluginBuild("Payments.CyberSource", ("4.50", "4.60"))),
+    themes=("DefaultClean", "Avenue"), pictures=20)
+# The owner has a 4.70 build of Acme and of the Avenue theme; Bolt has none; CyberSource was
+# dropped from the distribution in 4.70 (nopcommerce.md §11).
+BUILDS = (PluginBuild("Payments.Acme", ("4.60", "4.70")),)
 
 
 def main() -> None:
     backup = DEMO / "store.dump"
     if not backup.exists():
         print("[demo] generating a nopCommerce 4.50 store on PostgreSQL …", file=sys.stderr)
-        make_backup(StoreShape(Version(4, 50), Provider.POSTGRESQL, scale=20), DEMO)
-    app_data = DEMO / "App_Data"
-    (app_data / "DataProtectionKeys").mkdir(parents=True, exist_ok=True)
-    settings = {"ConnectionStrings": {"ConnectionString": PRODUCTION,
-                                      "DataProvider": "postgresql", "SQLCommandTimeout": None},
-                "CommonConfig": {"DisplayFullErrorStack": False}}
-    (app_data / "appsettings.json").write_text(json.dumps(settings, indent=2))
-    plugins = {"InstalledPlugins": [
-        {"SystemName": "Payments.CheckMoneyOrder", "Version": "1.76"},
-        {"SystemName": "Shipping.FixedByWeightByTotal", "Version": "1.62"},
-        {"SystemName": "Widgets.NivoSlider", "Version": "1.58"}]}
-    (app_data / "plugins.json").write_text(json.dumps(plugins, indent=2))
-    (app_data / "DataProtectionKeys" / "key-demo.xml").write_text("<key id='demo'/>")
+        shape = StoreShape(Version(4, 50), Provider.POSTGRESQL, scale=20, production=True,
+                           tricky_names=True,
+                           extra_sql=customer_tables(Provider.POSTGRESQL, theme="Avenue"))
+        make_backup(shape, DEMO)
+    site = write_site(SITE, DEMO / "site")
+    (site / "App_Data" / "appsettings.json").write_text(
+        json.dumps(production_appsettings("postgresql"), indent=2))
+    write_builds(BUILDS, DEMO / "builds-4.70")
+    theme(DEMO / "themes-4.70", "Avenue")
     print(f"[demo] production store ready in {DEMO}", file=sys.stderr)
 
 

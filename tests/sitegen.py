@@ -95,4 +95,4 @@ def customer_tables(provider: Provider, theme: str | None = None) -> tuple[str, 
         return ()
     q = '"' if provider is Provider.POSTGRESQL else "`"
     return (f"INSERT INTO {q}Setting{q} ({q}Id{q}, {q}Name{q}, {q}Value{q}, {q}StoreId{q}) "
-            f"VALUES (100000, 'storeinformationsettings.defaultstoretheme', '{theme}', 0)",)
+            f"VALUES (200000, 'storeinformationsettings.defaultstoretheme', '{theme}', 0)",)
