@@ -13,9 +13,7 @@ import typer
 
 from rehearse import console
 from rehearse.catalog import Provider
-from rehearse.commands.check import CheckFormat
-from rehearse.commands.history import HistoryFormat
-from rehearse.commands.plan import PlanFormat
+from rehearse.commands.formats import CheckFormat, HistoryFormat, PlanFormat
 from rehearse.errors import ExitCode, RehearseError, Terminated
 
 app = typer.Typer(

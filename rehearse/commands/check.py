@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 
 from rehearse import scenario as scenarios
 from rehearse.checks.preflight import Preflight, preflight, store_image
+from rehearse.commands.formats import CheckFormat
 from rehearse.console import terminal
 from rehearse.errors import ExitCode
 from rehearse.report import survival as render
 from rehearse.results import Status
-
-
-class CheckFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    MARKDOWN = "markdown"
 
 
 def check(scenario_path: Path, output: CheckFormat) -> ExitCode:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from rehearse.commands.formats import HistoryFormat
 from rehearse.console import terminal
 from rehearse.errors import BadInputError, ExitCode
 from rehearse.history.database import history_url, opened, shown
 from rehearse.report import history as render
-
-
-class HistoryFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
 
 
 def history(store: str | None, last: int, output: HistoryFormat, url: str | None) -> ExitCode:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from rehearse.catalog import Provider, resolve
+from rehearse.commands.formats import PlanFormat
 from rehearse.console import terminal
 from rehearse.errors import ExitCode
 from rehearse.planner import make_plan
 from rehearse.report import plan as render
-
-
-class PlanFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    MARKDOWN = "markdown"
 
 
 def plan(source: str, target: str, provider: Provider, stepwise: bool,

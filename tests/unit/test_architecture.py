@@ -85,3 +85,18 @@ def test_the_domain_does_not_reach_into_docker_or_drivers(name: str) -> None:
     reached = {m for m in _rehearse_imports(PACKAGE / name)
                if any(m == side or m.startswith(f"{side}.") for side in container_side)}
     assert not reached, f"{name} imports {reached}"
+
+
+def test_the_cli_starts_without_the_heavy_libraries() -> None:
+    """`rehearse --help` and `plan` answer at once: database drivers, Docker, the history's
+    SQLAlchemy, HTTP, templates and models are imported only by the command that uses them."""
+    import subprocess
+    import sys
+
+    heavy = ("sqlalchemy", "alembic", "docker", "testcontainers", "psycopg", "pymysql",
+             "pyodbc", "httpx", "jinja2", "lxml", "pydantic", "yaml")
+    probe = ("import sys, rehearse.cli, rehearse.commands.plan\n"
+             "print('\\n'.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert not set(heavy) & set(loaded)
