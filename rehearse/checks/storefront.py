@@ -92,6 +92,10 @@ class _Browser:
             found["location"] = urlsplit(response.headers.get("location", "")).path
         elif response.status_code == 200 and response.content.strip():
             found.update(read(html.fromstring(response.content)))
+        if "pictures" in found:  # a picture customers cannot load is a difference too
+            # Paths only, asked of the sandbox: the page may name the store's own host.
+            paths = [urlsplit(src).path for src in found["pictures"]]
+            found["pictures"] = {p: self.status(p) for p in paths if p.startswith("/")}
         return found
 
     def status(self, path: str) -> int | str:
