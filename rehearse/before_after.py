@@ -10,11 +10,12 @@ from rehearse import catalog
 from rehearse.checks import storefront
 from rehearse.checks.context import Storefront
 from rehearse.checks.sample import draw
-from rehearse.database import datasnap, fingerprint
+from rehearse.database import customers460, datasnap, fingerprint
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import MARKS, Run, serve, started_app
 from rehearse.results import CheckResult, Status
 from rehearse.store.app import AppStartFailedError
+from rehearse.version import Version
 
 # Written by every start or every visit, not by migrations: "Application started" goes into Log
 # (nopcommerce.md §5), each visitor without a cookie becomes a guest Customer with its
@@ -27,6 +28,8 @@ RESTART_CHECK = "restart.changes-nothing"
 def record_before(run: Run) -> None:
     """After make safe (whose changes are not the upgrade's), before any app starts."""
     run.data_before = datasnap.take(run.db.db)
+    if run.plan and run.plan.source.line < Version(4, 60) <= run.plan.target.line:
+        run.customers_before = customers460.before(run.db.db)
     settings = run.scenario.checks.store_diff
     if not settings.enabled:
         return

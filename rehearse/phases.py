@@ -19,6 +19,7 @@ from rehearse.console import Terminal
 from rehearse.database import datasnap
 from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256
 from rehearse.database.backupset import inspect_backup_set
+from rehearse.database.customers460 import Moved
 from rehearse.database.engines import ENGINES
 from rehearse.database.engines.base import new_password
 from rehearse.database.fulltext import WARNING as FULL_TEXT_WARNING
@@ -101,6 +102,7 @@ class Run:
     safety: tuple[str, ...] = ()
     storefront: Storefront | None = None
     data_before: datasnap.DataSnapshot | None = None
+    customers_before: Moved | None = None
     app_stack: ExitStack = field(default_factory=ExitStack)  # the app serving the checks
     allow_host_access: bool = False
     exposure: str = ""
@@ -362,6 +364,7 @@ def smoke_checks(run: Run) -> None:
                                settings.max_row_loss_percent, settings.ignore_tables,
                                settings.store_diff.allow),
         storefront=run.storefront, data_before=run.data_before,
+        customers_before=run.customers_before,
         data_after=datasnap.take(run.db.db) if run.data_before else None)
     run.checks += run_checks(context, on_result=lambda r: run.out.status(
         f"    {MARKS[r.status]} {r.id}: {r.summary}"))

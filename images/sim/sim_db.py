@@ -64,6 +64,8 @@ def move_customer_attributes(store):
         column = RENAMED_KEYS.get(key, key)
         if customer not in registered or (key not in CUSTOMER_KEYS and key not in RENAMED_KEYS):
             continue
+        if key == os.environ.get("NOP_SIM_LEAVE_KEY"):  # misbehave: a key the move misses,
+            continue  # as custom attributes were left behind (#6789)
         store.rows(f"UPDATE {quoted(store, 'Customer')} SET {store.c(column)} = %s "
                    f"WHERE {store.c('Id')} = %s", (_converted(column, value, known), customer))
         store.rows(f"DELETE FROM {quoted(store, 'GenericAttribute')} WHERE {store.c('Id')} = %s",

@@ -30,6 +30,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("data.permissions", data_diff.permissions),
     ("data.localization", data_diff.localization),
     ("data.settings", data_diff.settings),
+    ("data.customers-460", data_diff.customers_460),
 )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from rehearse.catalog import ExpectedShrink
 from rehearse.checks.sample import Sample
+from rehearse.database.customers460 import Moved
 from rehearse.database.datasnap import DataSnapshot
 from rehearse.database.storedb import Baseline, Database
 from rehearse.results import Status
@@ -51,5 +52,6 @@ class CheckContext:
     storefront: Storefront | None = None
     data_before: DataSnapshot | None = None
     data_after: DataSnapshot | None = None
+    customers_before: Moved | None = None  # 4.60's move, when the upgrade crosses it
     # Files a check leaves for the report folder (name → text), e.g. every difference found.
     attachments: dict[str, str] = field(default_factory=dict)

@@ -7,6 +7,7 @@ from typing import Any
 
 from rehearse.checks.acl_renames import after_480
 from rehearse.checks.context import CheckContext, Outcome
+from rehearse.database import customers460
 from rehearse.database.datasnap import RowHashes
 from rehearse.results import Status
 from rehearse.version import Version
@@ -160,3 +161,17 @@ def settings(context: CheckContext) -> Outcome:
         return (Status.WARN, f"the upgrade removed {len(removed)} and changed {len(changed)} "
                              "settings", evidence)
     return Status.PASS, "no setting removed or changed beyond the expected ones", evidence
+
+
+def customers_460(context: CheckContext) -> Outcome:
+    moved = context.customers_before
+    if moved is None:
+        return Status.SKIP, "the upgrade does not cross 4.60's customer move", []
+    found = customers460.problems(context.db, moved)
+    evidence = [f"{len(moved.slots)} customer attributes of registered customers before 4.60",
+                *found]
+    if found:
+        return (Status.FAIL, "4.60's customer move did not carry every attribute into the "
+                             "Customer columns", evidence)
+    return (Status.PASS, f"all {len(moved.slots)} customer attributes are in the Customer "
+                         "columns, none left behind", evidence)

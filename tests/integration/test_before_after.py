@@ -99,3 +99,18 @@ def test_guests_granted_prices_by_480s_permission_migration_fail_the_run(
     assert permissions["status"] == "fail", permissions
     assert permissions["evidence"] == ["Guests were granted PublicStore.DisplayPrices"]
     assert "4.80's renames mapped" in permissions["summary"]  # type: ignore[operator]
+
+
+def test_customer_attributes_the_460_move_leaves_behind_are_named(store: Path,  # noqa: F811
+                                                                  tmp_path: Path) -> None:
+    extra = "checks:\n  store_diff: {enabled: false}\n  second_start: false\n"
+    code, err, report, _ = rehearse_run(scenario(store, tmp_path, {
+        "NOP_SIM_LEAVE_KEY": "City"}, extra))
+    assert code == ExitCode.FAILED, err
+    moved = _checks(report)["data.customers-460"]
+    assert moved["status"] == "fail", moved
+    evidence = moved["evidence"]
+    assert any(e.endswith("City is not what GenericAttribute held")  # type: ignore[union-attr]
+               for e in evidence)  # type: ignore[union-attr]
+    assert any(e.endswith("left behind in GenericAttribute")  # type: ignore[union-attr]
+               for e in evidence)  # type: ignore[union-attr]
