@@ -8,6 +8,7 @@ import re
 import httpx
 
 from rehearse.checks.context import CheckContext, Outcome
+from rehearse.checks.web import LeftTheSandbox, sandbox_client
 from rehearse.database.storedb import first_product
 from rehearse.results import Status
 
@@ -19,8 +20,7 @@ _FOOTER = re.compile(r"nopCommerce version (\d+\.\d+(?:\.\d+)?)")
 
 def _get(context: CheckContext, path: str, **params: str) -> httpx.Response:
     assert context.base_url is not None
-    with httpx.Client(base_url=context.base_url, timeout=TIMEOUT,
-                      follow_redirects=False) as client:
+    with sandbox_client(context.base_url, follow_redirects=False) as client:
         return client.get(path, params=params or None)
 
 
@@ -112,14 +112,10 @@ def admin_login(context: CheckContext) -> Outcome:
     if skipped:
         return skipped
     assert context.base_url is not None
-    with httpx.Client(base_url=context.base_url, timeout=TIMEOUT, follow_redirects=True) as web:
-        form = web.get("/login")
-        token = _TOKEN.search(form.text)
-        fields = {"Email": settings.admin_email, "Password": settings.admin_password}
-        if token:  # 4.50+ validates the antiforgery token (nopcommerce.md §7)
-            fields["__RequestVerificationToken"] = token.group(1)
-        web.post("/login", data=fields)
-        admin = web.get("/admin")
+    try:
+        admin = _log_in(context.base_url, settings.admin_email, settings.admin_password)
+    except LeftTheSandbox as error:
+        return Status.FAIL, f"logging in sent rehearse out of the sandbox ({error})", []
     evidence = [f"GET /admin after login → {admin.status_code} {admin.url.path}"]
     path = admin.url.path.lower()
     # A login blocker (forced MFA, password lifetime, admin IP list) lands elsewhere (§11).
@@ -134,6 +130,17 @@ def admin_login(context: CheckContext) -> Outcome:
         return Status.FAIL, (f"the admin area says nopCommerce {shown.group(1)}, not "
                              f"{context.target}: is the image the right version?"), evidence
     return Status.PASS, f"the admin area opens and shows version {shown.group(1)}", evidence
+
+
+def _log_in(base_url: str, email: str, password: str) -> httpx.Response:
+    with sandbox_client(base_url, follow_redirects=True) as web:
+        form = web.get("/login")
+        token = _TOKEN.search(form.text)
+        fields = {"Email": email, "Password": password}
+        if token:  # 4.50+ validates the antiforgery token (nopcommerce.md §7)
+            fields["__RequestVerificationToken"] = token.group(1)
+        web.post("/login", data=fields)
+        return web.get("/admin")
 
 
 def extra(context: CheckContext) -> Outcome:

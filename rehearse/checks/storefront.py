@@ -14,6 +14,7 @@ import httpx
 from lxml import etree, html
 
 from rehearse.checks.sample import Sample
+from rehearse.checks.web import sandbox_client
 
 Page = dict[str, Any]
 Recording = dict[str, Page]
@@ -74,7 +75,7 @@ class _Browser:
     """One HTTP client for the whole recording; each page fetched once."""
 
     def __init__(self, base_url: str) -> None:
-        self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT, follow_redirects=False)
+        self._client = sandbox_client(base_url, follow_redirects=False)
 
     def __enter__(self) -> _Browser:
         return self

@@ -18,7 +18,7 @@ HOMES = {
     "pymysql": ("database/engines/mysql.py",),
     "pyodbc": ("database/engines/sqlserver.py",),
     "yaml": ("scenario.py",),
-    "httpx": ("store/app.py", "checks/pages.py", "checks/storefront.py",
+    "httpx": ("store/app.py", "checks/pages.py", "checks/storefront.py", "checks/web.py",
               "checks/survival.py"),
     "lxml": ("checks/storefront.py",),
     "jinja2": ("report/",),

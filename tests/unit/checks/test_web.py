@@ -1,0 +1,43 @@
+"""The checks' HTTP client never follows the store out of the sandbox."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from rehearse.checks.web import LeftTheSandbox, sandbox_client
+
+
+class _Redirecting(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        # Another address on this machine stands for "the production host": nothing outside.
+        target = "http://127.0.0.2:9/elsewhere" if self.path == "/away" else "/here"
+        self.send_response(200 if self.path == "/here" else 301)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture()
+def store() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_redirects_inside_the_sandbox_are_followed(store: str) -> None:
+    with sandbox_client(store, follow_redirects=True) as web:
+        assert web.get("/start").url.path == "/here"
+
+
+def test_a_redirect_to_another_host_is_refused_before_it_is_sent(store: str) -> None:
+    with sandbox_client(store, follow_redirects=True) as web, \
+            pytest.raises(LeftTheSandbox, match="127.0.0.2:9, outside the sandbox"):
+        web.get("/away")
