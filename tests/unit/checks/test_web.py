@@ -39,5 +39,5 @@ def test_redirects_inside_the_sandbox_are_followed(store: str) -> None:
 
 def test_a_redirect_to_another_host_is_refused_before_it_is_sent(store: str) -> None:
     with sandbox_client(store, follow_redirects=True) as web, \
-            pytest.raises(LeftTheSandbox, match="127.0.0.2:9, outside the sandbox"):
+            pytest.raises(LeftTheSandbox, match=r"127\.0\.0\.2:9, outside the sandbox"):
         web.get("/away")
