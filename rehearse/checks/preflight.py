@@ -12,7 +12,8 @@ from pathlib import Path
 
 from rehearse import catalog
 from rehearse.catalog import Mechanism
-from rehearse.database.backup import inspect_backup, require_provider
+from rehearse.database.backup import require_provider
+from rehearse.database.pick import pick_backup
 from rehearse.errors import RehearseError
 from rehearse.planner import Plan, make_plan
 from rehearse.results import CheckResult, Status
@@ -89,10 +90,16 @@ def _timed(name: str, check: Callable[[], tuple[Status, str]]) -> CheckResult:
 
 
 def _backup(scenario: Scenario) -> str:
-    backup = inspect_backup(scenario.store.backup)
+    backup = pick_backup(scenario.store.backup).backup  # a glob: the newest readable match
     require_provider(backup, scenario.store.provider)
-    size = scenario.store.backup.stat().st_size
-    return f"{backup.format.value} ({size / 2**20:.1f} MiB)"
+    return f"{backup.format.value} ({_size(backup.path) / 2**20:.1f} MiB)"
+
+
+def _size(path: Path) -> int:
+    """A backup's bytes: a file's, or a dump project folder's files together."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+    return path.stat().st_size
 
 
 def _conversion(app_data: Files, scenario: Scenario, version: Version) -> tuple[Status, str]:
@@ -113,7 +120,7 @@ def _disk(scenario: Scenario) -> tuple[Status, str]:
     while not folder.exists():
         folder = folder.parent
     free = shutil.disk_usage(folder).free
-    need = scenario.store.backup.stat().st_size * DISK_FACTOR
+    need = _size(pick_backup(scenario.store.backup).backup.path) * DISK_FACTOR
     text = f"{free / 2**30:.1f} GiB free, about {need / 2**30:.2f} GiB needed"
     return (Status.PASS if free >= need else Status.FAIL), text
 
