@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from rehearse.database.backup import Backup, BackupFormat
+from rehearse.database.mssql_header import MAJOR_YEARS, image_for, read_version
 
 HEAD_BYTES = 64 * 1024
 # mysqldump writes `-- Server version	8.0.36` (or `10.11.6-MariaDB-log`) in its header.
@@ -23,7 +24,6 @@ _PG_CUSTOM = re.compile(rb"(\d{1,2}\.\d{1,2}(?:\.\d+)?)(?: \([ -~]*\))?")
 _CREATE = re.compile(r"^CREATE TABLE (?:IF NOT EXISTS )?`([^`]+)`", re.MULTILINE)
 # SQL Server majors and the official image of each year (learn.microsoft.com, "SQL Server
 # versions"; mcr.microsoft.com/mssql/server tags).
-SQLSERVER_YEARS = {14: "2017", 15: "2019", 16: "2022"}
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,8 @@ class Server:
 
 def official_image(server: Server) -> str:
     """The official image of the same major, the sandbox's default for this backup."""
-    if server.engine == "sqlserver":
-        year = SQLSERVER_YEARS.get(int(server.major), max(SQLSERVER_YEARS.values()))
-        return f"mcr.microsoft.com/mssql/server:{year}-latest"
+    if server.engine == "sqlserver":  # that release's image, or the oldest newer one
+        return image_for(MAJOR_YEARS.get(int(server.major), max(MAJOR_YEARS.values())))
     return f"{server.engine}:{server.major}"
 
 
@@ -98,9 +97,12 @@ def _pg_custom(backup: Backup) -> Server | None:
 
 
 def sqlserver_bak(backup: Backup) -> Server | None:
-    """The `.bak` header's SQL Server version: read by the SQL Server engine's code (a hook)."""
-    del backup
-    return None
+    """The release that wrote the `.bak`, from its own MSCI header (mssql_header)."""
+    found = read_version(backup.path) if backup.path.is_file() else None
+    majors = {year: major for major, year in MAJOR_YEARS.items()}
+    if found is None or found.year not in majors:
+        return None
+    return Server("sqlserver", f"{majors[found.year]}.0")
 
 
 _READERS: dict[BackupFormat, Callable[[Backup], Server | None]] = {

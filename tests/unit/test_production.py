@@ -113,9 +113,15 @@ def test_lower_case_nopcommerce_tables_ask_for_lower_case_table_names(
     assert server_options(backup) == (("--lower-case-table-names=1",) if lower else ())
 
 
-def test_a_bak_leaves_its_version_to_the_sql_server_hook(tmp_path: Path) -> None:
+def test_a_bak_names_its_release_and_the_sandbox_runs_that_year(tmp_path: Path) -> None:
+    from tests.unit.test_mssql_diagnose import mtf_head
+
     path = tmp_path / "store.bak"
-    path.write_bytes(b"TAPE" + bytes(4092))
+    path.write_bytes(mtf_head(904))  # written by SQL Server 2019
     backup = inspect_backup(path)
-    assert production_server(backup) is None  # sqlserver_bak: read by the SQL Server engine
-    assert sandbox_image(backup, None) == "mcr.microsoft.com/mssql/server:2022-latest"
+    assert production_server(backup) == Server("sqlserver", "15.0")
+    assert sandbox_image(backup, None) == "mcr.microsoft.com/mssql/server:2019-latest"
+    path.write_bytes(b"TAPE" + bytes(4092))  # no readable header: the engine's default
+    assert production_server(inspect_backup(path)) is None
+    assert sandbox_image(inspect_backup(path), None) == (
+        "mcr.microsoft.com/mssql/server:2022-latest")
