@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearse import catalog, whole
-from rehearse.catalog import Mechanism
+from rehearse.catalog import Mechanism, Provider
 from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings, Storefront
 from rehearse.checks.preflight import Preflight
@@ -60,6 +60,7 @@ from rehearse.store.appdata import (
     Files,
     read_folder,
     read_plugins,
+    read_settings,
     renamed_plugins,
 )
 from rehearse.store.preflight import app_versions, check_app_data
@@ -137,10 +138,12 @@ def check_inputs(run: Run) -> None:
             tuple(CertificateFiles(c.certificate, c.private_key, c.password)
                   for c in store.certificates), store.copy_backup)
     run.app_data = read_folder(app_data_folder(scenario.store.app_data, scenario.store.site))
-    # App_Data, scenario and backup must name one provider: all three named when they differ.
+    # App_Data, scenario and backup must name one provider: the backup alone named when only it
+    # is off, all three when App_Data disagrees too.
+    if _app_data_provider(run.app_data) in (None, scenario.store.provider):
+        require_provider(run.backup, scenario.store.provider)
     check_app_data(run.app_data, scenario.source_version, app_versions(run.plan),
                    scenario.store.provider, run.backup.provider, scenario.app_environment)
-    require_provider(run.backup, scenario.store.provider)
     run.backup_sha256 = sha256(run.backup.path)
     run.files_version = scenario.source_version
     run.plugins_before = _plugins_after_renames(run)
@@ -151,6 +154,13 @@ def check_inputs(run: Run) -> None:
             read_script(_script_path(run, step))  # a GO sqlcmd rejects stops the run here
     ENGINES[scenario.store.provider].check_client()  # before any container starts
     whole.judge_survival(run)
+
+
+def _app_data_provider(files: Files) -> Provider | None:
+    try:
+        return read_settings(files).provider
+    except BadInputError:
+        return None  # check_app_data says what is wrong with it
 
 
 def _plugins_after_renames(run: Run) -> tuple[str, ...]:
