@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rehearse import catalog
 from rehearse.catalog import Mechanism
-from rehearse.database.backup import require_provider
+from rehearse.database.backup import Backup, require_provider
 from rehearse.database.pick import pick_backup
 from rehearse.errors import RehearseError
 from rehearse.planner import Plan, make_plan
@@ -70,11 +70,12 @@ def preflight(scenario: Scenario, image_for: Callable[[Version], str], has_image
                         tuple((p.system_name, p.version) for p in plugins), theme or store.theme)
     steps = app_steps(plan)
     # A missing or wrong backup is bad input (exit 2), not something the upgrade would break.
-    checks = [CheckResult("backup", Status.PASS, 0.0, _backup(scenario))]
+    backup = pick_backup(store.backup).backup  # a glob: the newest readable match
+    checks = [CheckResult("backup", Status.PASS, 0.0, _backup(scenario, backup))]
     for step in steps:
         checks.append(_timed(f"app-data {step}", partial(_conversion, app_data, scenario, step)))
         checks.append(_timed(f"image {step}", partial(_image, image_for(step), has_image)))
-    checks += [_timed("disk", lambda: _disk(scenario)),
+    checks += [_timed("disk", lambda: _disk(scenario, backup)),
                _timed("pictures", lambda: _pictures(scenario))]
     survival = judge(files, steps)
     return Preflight(plan, tuple(checks) + survival_checks(survival), survival, files)
@@ -89,8 +90,7 @@ def _timed(name: str, check: Callable[[], tuple[Status, str]]) -> CheckResult:
     return CheckResult(name, status, time.monotonic() - started, summary)
 
 
-def _backup(scenario: Scenario) -> str:
-    backup = pick_backup(scenario.store.backup).backup  # a glob: the newest readable match
+def _backup(scenario: Scenario, backup: Backup) -> str:
     require_provider(backup, scenario.store.provider)
     return f"{backup.format.value} ({_size(backup.path) / 2**20:.1f} MiB)"
 
@@ -115,12 +115,12 @@ def _image(image: str, has_image: ImageCheck) -> tuple[Status, str]:
                                                             "the run pulls it (or fails offline)")
 
 
-def _disk(scenario: Scenario) -> tuple[Status, str]:
+def _disk(scenario: Scenario, backup: Backup) -> tuple[Status, str]:
     folder = scenario.report.output
     while not folder.exists():
         folder = folder.parent
     free = shutil.disk_usage(folder).free
-    need = _size(pick_backup(scenario.store.backup).backup.path) * DISK_FACTOR
+    need = _size(backup.path) * DISK_FACTOR
     text = f"{free / 2**30:.1f} GiB free, about {need / 2**30:.2f} GiB needed"
     return (Status.PASS if free >= need else Status.FAIL), text
 
