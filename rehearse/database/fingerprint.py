@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from rehearse.database.storedb import KEY_TABLES, Database, Tables
+from rehearse.database.storedb import Database, Tables, baseline
 
 SHOWN = 5
 
@@ -37,13 +37,8 @@ def _hashed(db: Database, tables: Tables, table: str, key: tuple[str, ...],
 
 def take(db: Database) -> Fingerprint:
     tables = Tables(db.table_names())
-    counts = {}
-    for name in KEY_TABLES:
-        actual = tables.find(name)
-        if actual is not None:
-            _, rows = db.query(f"SELECT COUNT(*) FROM {db.quote(actual)}")
-            counts[name] = int(rows[0][0])
-    return Fingerprint(counts, _hashed(db, tables, "Setting", ("Name", "StoreId"), "Value"),
+    return Fingerprint(baseline(db).counts,  # the rows per key table the rows check counts
+                       _hashed(db, tables, "Setting", ("Name", "StoreId"), "Value"),
                        _hashed(db, tables, "LocaleStringResource",
                                ("LanguageId", "ResourceName"), "ResourceValue"))
 
