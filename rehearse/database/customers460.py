@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from rehearse.catalog import CUSTOMER_ATTRIBUTES_460
-from rehearse.database.datasnap import BATCH, digest
+from rehearse.database.datasnap import digest, id_ranges
 from rehearse.database.storedb import Database, Tables
 
 KEYS = CUSTOMER_ATTRIBUTES_460.keys
@@ -66,16 +65,6 @@ def _registered(db: Database, tables: Tables) -> str | None:
             f"ON r.{q('Id')} = m.{q('CustomerRole_Id')} WHERE r.{q('SystemName')} = 'Registered')")
 
 
-def _ranges(db: Database, table: str, column: str) -> Iterator[tuple[int, int]]:
-    q = db.quote
-    _, bounds = db.query(f"SELECT MIN({q(column)}), MAX({q(column)}) FROM {q(table)}")
-    low, high = bounds[0]
-    if low is None:
-        return
-    for start in range(int(low), int(high) + 1, BATCH):
-        yield start, start + BATCH - 1
-
-
 def before(db: Database) -> Moved | None:
     tables = Tables(db.table_names())
     source = _registered(db, tables)
@@ -83,7 +72,7 @@ def before(db: Database) -> Moved | None:
         return None
     q = db.quote
     found: dict[int, int] = {}
-    for low, high in _ranges(db, str(tables.find("GenericAttribute")), "Id"):
+    for low, high in id_ranges(db, str(tables.find("GenericAttribute"))):
         _, rows = db.query(f"SELECT ga.{q('EntityId')}, ga.{q('Key')}, ga.{q('Value')} "
                            f"{source} AND ga.{q('Id')} BETWEEN {low} AND {high}")
         for customer, key, value in rows:
@@ -114,7 +103,7 @@ def _differences(db: Database, customer: str, present: dict[str, str],
     wanted = dict(zip(moved.slots, moved.hashes, strict=True))
     found: list[str] = []
     wrong = 0
-    for low, high in _ranges(db, customer, "Id"):
+    for low, high in id_ranges(db, customer):
         _, rows = db.query(f"SELECT {q('Id')}, {selected} FROM {q(customer)} "
                            f"WHERE {q('Id')} BETWEEN {low} AND {high}")
         for row in rows:

@@ -58,16 +58,23 @@ def _present(db: Database, table: str, wanted: tuple[str, ...]) -> tuple[str, ..
     return tuple(by_lower[w.lower()] for w in wanted if w.lower() in by_lower)
 
 
-def _batches(db: Database, table: str, columns: tuple[str, ...]) -> Iterator[tuple[object, ...]]:
+def id_ranges(db: Database, table: str) -> Iterator[tuple[int, int]]:
+    """(first, last) Id of each batch, from the table's lowest to its highest Id."""
     q = db.quote
     _, bounds = db.query(f"SELECT MIN({q('Id')}), MAX({q('Id')}) FROM {q(table)}")
     low, high = bounds[0]
     if low is None:
         return
-    selected = ", ".join(q(c) for c in ("Id", *columns))
     for start in range(int(low), int(high) + 1, BATCH):
+        yield start, start + BATCH - 1
+
+
+def _batches(db: Database, table: str, columns: tuple[str, ...]) -> Iterator[tuple[object, ...]]:
+    q = db.quote
+    selected = ", ".join(q(c) for c in ("Id", *columns))
+    for low, high in id_ranges(db, table):
         _, rows = db.query(f"SELECT {selected} FROM {q(table)} WHERE {q('Id')} BETWEEN "
-                           f"{start} AND {start + BATCH - 1} ORDER BY {q('Id')}")
+                           f"{low} AND {high} ORDER BY {q('Id')}")
         yield from rows
 
 
