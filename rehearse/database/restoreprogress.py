@@ -32,6 +32,13 @@ class _Steps:
             self._reported = percent - percent % STEP
             self._report(self._reported)
 
+    def finished(self) -> None:
+        """The tool exited 0: the restore is whole, even where its log fell short (pg_restore's
+        parallel workers can interleave two lines into one, and an item's line is lost)."""
+        if self._reported < 100:
+            self._reported = 100
+            self._report(100)
+
 
 class ItemProgress(_Steps):
     """Feed it pg_restore's lines; it reports the percentage every STEP percent."""

@@ -68,3 +68,21 @@ def test_dd_lines_are_progress_too() -> None:
               "ERROR 1273 (HY000) at line 25: Unknown collation: 'utf8mb4_0900_ai_ci'")
     assert without_progress(output) == (
         "ERROR 1273 (HY000) at line 25: Unknown collation: 'utf8mb4_0900_ai_ci'")
+
+
+def test_a_restore_that_ended_well_reports_100_once_even_if_its_log_fell_short() -> None:
+    seen: list[int] = []
+    progress = ItemProgress(40, seen.append)
+    for n in range(38):  # two items' lines lost to interleaving
+        progress.feed(f"pg_restore: finished item {n} TABLE DATA T{n}")
+    progress.finished()
+    progress.finished()
+    assert seen[-2:] == [95, 100] and seen.count(100) == 1
+
+
+def test_a_restore_already_at_100_does_not_say_it_twice() -> None:
+    seen: list[int] = []
+    progress = BytesProgress(10, seen.append)
+    progress.feed("10 bytes (10 B) copied, 0 s, 1 kB/s")
+    progress.finished()
+    assert seen == [100]

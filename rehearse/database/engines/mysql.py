@@ -70,6 +70,7 @@ class MySQL:
             ["bash", "-c", f"set -o pipefail; {reader} | {client}"], progress.feed)
         output = without_progress(output)
         if code == 0:
+            progress.finished()
             return
         if "Unknown collation" in output:
             raise BadInputError(

@@ -91,6 +91,7 @@ def _restore_with_progress(service: Service, backup: Backup, login: str,
                                       progress.feed)
     if code != 0:
         raise restore_failed(backup, without_progress(output))
+    progress.finished()
 
 
 def _restore_command(backup: Backup, login: str) -> str:
