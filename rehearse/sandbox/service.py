@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import re
@@ -154,12 +155,16 @@ class Service:
         api = host.client().api
         exec_id = api.exec_create(self.container_id, list(command))["Id"]
         output, pending = [], ""
-        for chunk in api.exec_start(exec_id, stream=True):
-            pending += bytes(chunk).decode(errors="replace")
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may
+        for chunk in api.exec_start(exec_id, stream=True):  # straddle two chunks
+            pending += decoder.decode(bytes(chunk))
             *lines, pending = re.split(r"[\r\n]", pending)  # \r: progress lines of dd
             for line in lines:
                 on_line(line)
             output += lines
+        pending += decoder.decode(b"", final=True)
+        if pending:
+            on_line(pending)
         output.append(pending)
         return int(api.exec_inspect(exec_id)["ExitCode"] or 0), "\n".join(output)
 
