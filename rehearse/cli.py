@@ -120,6 +120,29 @@ def run_command(
                      allow_host_access, as_is))
 
 
+@app.command("attach")
+def attach_command(
+    report_dir: Annotated[Path, typer.Argument(
+        help="A run's report folder, or the folder of runs (its newest run).")],
+    to: Annotated[str, typer.Option(
+        "--to", help="github:OWNER/REPO#N, gitlab:GROUP/PROJECT#N or !N, jira:KEY-N, "
+                     "azure:ORG/PROJECT#N.")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print the request (token redacted); send nothing.")] = False,
+    update: Annotated[bool, typer.Option(
+        "--update", help="Edit rehearse's earlier comment on the ticket instead of adding one.",
+    )] = False,
+    base_url: Annotated[Optional[str], typer.Option(  # noqa: UP045 - Typer needs Optional
+        "--base-url", help="The API's address: https://HOST/api/v3 (GitHub Enterprise), "
+                           "https://HOST (GitLab, Jira), https://HOST/tfs (Azure DevOps Server).",
+    )] = None,
+) -> None:
+    """Post a rehearsal's summary as a comment on its change ticket."""
+    from rehearse.commands.attach import attach
+
+    _run(lambda: attach(report_dir, to, dry_run, update, base_url))
+
+
 @app.command("check")
 def check_command(
     scenario: Annotated[Path, typer.Argument(help="The scenario YAML (see scenarios/).")],
