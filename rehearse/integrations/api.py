@@ -82,8 +82,15 @@ def marked(text: str, marker: str) -> bool:
     return re.search(re.escape(marker) + r"(?![\w.-])", text) is not None
 
 
-def secret(env: Mapping[str, str], name: str, dry_run: bool, needed_for: str) -> str:
+def given(env: Mapping[str, str], name: str) -> str:
+    """A variable's value; empty, or `$(NAME)` as Azure Pipelines leaves an undefined one that a
+    step maps, counts as not set."""
     value = env.get(name, "")
+    return "" if value == f"$({name})" else value
+
+
+def secret(env: Mapping[str, str], name: str, dry_run: bool, needed_for: str) -> str:
+    value = given(env, name)
     if not value and not dry_run:
         raise BadInputError(f"{name} is not set", hint=f"export {name}=… ({needed_for})")
     return value or REDACTED

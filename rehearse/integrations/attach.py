@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from rehearse.console import Terminal, terminal
 from rehearse.errors import RehearseError
-from rehearse.integrations.api import REDACTED, Credentials, Request, Service, Target, marked
+from rehearse.integrations.api import (
+    REDACTED,
+    Credentials,
+    Request,
+    Service,
+    Target,
+    given,
+    marked,
+)
 from rehearse.integrations.summary import Summary, full_report, summarize
 from rehearse.integrations.targets import parse
 from rehearse.report.rehearsal import scrubbed
@@ -47,7 +55,7 @@ def ticket(to: str, base_url: str | None, dry_run: bool,
     auth = service.credentials(env, dry_run)
     for value in auth.secrets:
         terminal().add_secret(value)  # whatever prints a request or an error, never the token
-    base = service.base(base_url or env.get(service.base_variable) or None)
+    base = service.base(base_url or given(env, service.base_variable) or None)
     return Ticket(service, target, base, auth)
 
 

@@ -26,6 +26,7 @@ from rehearse.integrations.api import (
     Credentials,
     Request,
     Target,
+    given,
     secret,
     with_params,
 )
@@ -55,15 +56,16 @@ class Jira:
 
     def credentials(self, env: Mapping[str, str], dry_run: bool) -> Credentials:
         """A PAT means Server/Data Center; an email and API token mean Cloud."""
-        if env.get("JIRA_PAT"):
-            return Credentials(_headers(f"Bearer {env['JIRA_PAT']}"), "JIRA_PAT",
-                               (env["JIRA_PAT"],), "server")
-        if not env.get("JIRA_EMAIL") and not dry_run:
+        pat = given(env, "JIRA_PAT")
+        if pat:
+            return Credentials(_headers(f"Bearer {pat}"), "JIRA_PAT", (pat,), "server")
+        email = given(env, "JIRA_EMAIL")
+        if not email and not dry_run:
             raise BadInputError("JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_PAT (Jira "
                                 "Server, Data Center) are not set",
                                 hint="export JIRA_EMAIL=… JIRA_API_TOKEN=…, or JIRA_PAT=…")
         token = secret(env, "JIRA_API_TOKEN", dry_run, "the API token of JIRA_EMAIL's account")
-        pair = b64encode(f"{env.get('JIRA_EMAIL', '')}:{token}".encode()).decode()
+        pair = b64encode(f"{email}:{token}".encode()).decode()
         shown = REDACTED if token == REDACTED else pair
         return Credentials(_headers(f"Basic {shown}"), "JIRA_API_TOKEN", (token, pair), "cloud")
 

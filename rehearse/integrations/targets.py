@@ -21,7 +21,7 @@ def parse(text: str) -> tuple[Service, Target]:
                             f"{', '.join(f'{n}:' for n in TARGETS)}", hint=f"e.g. {EXAMPLES}")
     target = service.target(text.strip(), rest)
     if target is None:
-        raise BadInputError(f"{text!r} is not a {service.name} ticket",
+        raise BadInputError(f"{text!r} is not a valid {service.name} ticket",
                             hint=f"write it like {service.example}")
     return service, target
 

@@ -17,7 +17,7 @@ HOMES = {
     "psycopg": ("database/engines/postgresql.py",),
     "pymysql": ("database/engines/mysql.py",),
     "pyodbc": ("database/engines/sqlserver.py",),
-    "yaml": ("scenario.py",),
+    "yaml": ("scenario.py", "integrations/pipelines.py"),  # reads scenarios; writes pipelines
     "httpx": ("store/app.py", "checks/pages.py", "checks/storefront.py", "checks/web.py",
               "checks/survival.py", "integrations/client.py"),
     "lxml": ("checks/storefront.py",),

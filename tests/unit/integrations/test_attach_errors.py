@@ -107,10 +107,10 @@ def test_a_refused_connection_names_the_host_and_the_base_url(
     ("jira:SHOP-1", {"JIRA_BASE_URL": "http://127.0.0.1:9"},
      "JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_PAT", "export JIRA_EMAIL"),
     ("jira:SHOP-1", {"JIRA_PAT": TOKEN}, "jira needs the site's address", "JIRA_BASE_URL"),
-    ("github:acme/shop", {"GITHUB_TOKEN": TOKEN}, "'github:acme/shop' is not a github ticket",
+    ("github:acme/shop", {"GITHUB_TOKEN": TOKEN}, "'github:acme/shop' is not a valid github ticket",
      "github:OWNER/REPO#N"),
-    ("gitlab:shop#7", {}, "is not a gitlab ticket", "GROUP/PROJECT!N"),
-    ("jira:shop-42", {}, "is not a jira ticket", "jira:KEY-N"),
+    ("gitlab:shop#7", {}, "is not a valid gitlab ticket", "GROUP/PROJECT!N"),
+    ("jira:shop-42", {}, "is not a valid jira ticket", "jira:KEY-N"),
     ("trello:acme/shop#4", {}, "names no ticket: it starts with one of github:, gitlab:, jira:, "
      "azure:", "github:acme/shop#42"),
     ("acme/shop#42", {}, "names no ticket", "gitlab:acme/shop!7"),

@@ -95,7 +95,7 @@ def test_a_failed_post_is_a_warning_and_the_next_ticket_still_gets_its_comment(
 def test_a_malformed_ticket_stops_the_scenario_before_anything_starts(tmp_path: Path) -> None:
     with pytest.raises(BadInputError) as raised:
         attachments(tmp_path, "    - to: github:acme/shop")
-    assert "demo.yaml:9: report.attach.0.to: 'github:acme/shop' is not a github ticket" in (
+    assert "demo.yaml:9: report.attach.0.to: 'github:acme/shop' is not a valid github ticket" in (
         raised.value.message)
     with pytest.raises(BadInputError, match=r"report\.attach\.0\.on"):
         attachments(tmp_path, "    - {to: 'jira:SHOP-1', on: sometimes}")
