@@ -61,7 +61,7 @@ def render(pipeline: Pipeline) -> str:
     data = _BUILDERS[pipeline.system](pipeline)
     header = [f"# rehearse nightly: save as {FILES[pipeline.system]}",
               *(f"# {line}" for line in _NOTES[pipeline.system](pipeline))]
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
     return "\n".join(header) + "\n" + body
 
 
@@ -153,8 +153,7 @@ def _gitlab_notes(p: Pipeline) -> list[str]:
             f"with cron '{p.schedule}' (UTC).",
             "Needs a runner whose jobs reach a Docker engine on their own host (the shell "
             "executor) and python3 >= 3.11; add its tags: to the job.",
-            *([f"Set as masked CI/CD variables: {', '.join(n for n, _ in p.variables())}."]
-              if p.variables() else [])]
+            f"Set as CI/CD variables (mask the tokens): {', '.join(n for n, _ in p.variables())}."]
 
 
 def _azure_notes(p: Pipeline) -> list[str]:

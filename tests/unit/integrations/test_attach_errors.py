@@ -104,6 +104,9 @@ def test_a_refused_connection_names_the_host_and_the_base_url(
     ("github:acme/shop#42", {}, "GITHUB_TOKEN is not set", "export GITHUB_TOKEN="),
     ("gitlab:acme/shop!3", {}, "GITLAB_TOKEN is not set", "export GITLAB_TOKEN="),
     ("azure:acme/Shop#1", {}, "AZURE_DEVOPS_PAT is not set", "export AZURE_DEVOPS_PAT="),
+    # Azure Pipelines leaves an undefined variable that a step maps as $(NAME).
+    ("azure:acme/Shop#1", {"AZURE_DEVOPS_PAT": "$(AZURE_DEVOPS_PAT)"},
+     "AZURE_DEVOPS_PAT is not set", "export AZURE_DEVOPS_PAT="),
     ("jira:SHOP-1", {"JIRA_BASE_URL": "http://127.0.0.1:9"},
      "JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_PAT", "export JIRA_EMAIL"),
     ("jira:SHOP-1", {"JIRA_PAT": TOKEN}, "jira needs the site's address", "JIRA_BASE_URL"),
