@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rehearse.console import Terminal, terminal
-from rehearse.errors import RehearseError
+from rehearse.errors import BadInputError, RehearseError
 from rehearse.integrations.api import (
     REDACTED,
     Credentials,
@@ -55,8 +55,11 @@ def ticket(to: str, base_url: str | None, dry_run: bool,
     auth = service.credentials(env, dry_run)
     for value in auth.secrets:
         terminal().add_secret(value)  # whatever prints a request or an error, never the token
-    base = service.base(base_url or given(env, service.base_variable) or None)
-    return Ticket(service, target, base, auth)
+    base = base_url or given(env, service.base_variable) or None
+    if base is not None and not base.startswith(("https://", "http://")):
+        raise BadInputError(f"{base!r} is no address of {service.name}'s API",
+                            hint="write it with https://, e.g. https://git.example.com")
+    return Ticket(service, target, service.base(base), auth)
 
 
 def post(where: Ticket, summary: Summary, update: bool) -> Posted:
@@ -66,7 +69,11 @@ def post(where: Ticket, summary: Summary, update: bool) -> Posted:
         earlier = _earlier(talk.comments(_listing(where)), summary.marker) if update else None
         request = _edit(where, earlier, summary) if earlier else _create(where, summary)
         answer = talk.send(request)
-    return Posted(where.service.link(where.base, where.target, answer), earlier is not None)
+    try:
+        url = where.service.link(where.base, where.target, answer)
+    except (KeyError, TypeError, AttributeError):  # posted all the same: only the link is unknown
+        url = where.target.text
+    return Posted(url, earlier is not None)
 
 
 def _earlier(comments: Any, marker: str) -> str | None:

@@ -44,6 +44,8 @@ class Conversation:
                         _json(response), response.links.get("next", {}).get("url"))
         if not response.is_success:
             raise refusal(self.service, self.target, self.auth, answer)
+        if answer.data is None:
+            raise self.not_the_api(request.url, f"answered {response.status_code} without JSON")
         return answer
 
     def comments(self, first: Request) -> Iterator[Comment]:
@@ -52,9 +54,20 @@ class Conversation:
         for _ in range(MAX_PAGES):
             if request is None:
                 return
-            found, following = self.service.page(self.send(request), request)
+            answer = self.send(request)
+            try:
+                found, following = self.service.page(answer, request)
+            except (KeyError, TypeError, AttributeError, ValueError):
+                raise self.not_the_api(request.url, "answered with no comment list") from None
             yield from found
             request = following
+
+
+    def not_the_api(self, url: str, what: str) -> EnvironmentNotReadyError:
+        return EnvironmentNotReadyError(
+            f"{self.service.name} at {urlsplit(url).netloc} {what}",
+            hint=f"check --base-url (or {self.service.base_variable}): it must be the API's "
+                 "address, not the web page's")
 
 
 @contextmanager

@@ -130,6 +130,22 @@ def test_bad_input_is_exit_2_before_any_request(
     assert service.seen == []
 
 
+def test_a_web_page_instead_of_the_api_is_named(
+        service: FakeService, failed_run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
+    service.reply("GET", "/api/v4/projects/acme%2Fshop/issues/7/notes?per_page=100&sort=asc",
+                  200, {"sign_in": "/users/sign_in"})
+    code, _, err = attach(failed_run, "--to", "gitlab:acme/shop#7", "--update",
+                          "--base-url", service.url)
+    error, hint = one_error(err)
+    assert code == 3
+    assert f"gitlab at {service.url.removeprefix('http://')} answered with no comment list" in (
+        error)
+    assert "the API's address" in hint
+    code, _, err = attach(failed_run, "--to", "gitlab:acme/shop#7", "--base-url", "git.example")
+    assert code == 2 and "'git.example' is no address of gitlab's API" in one_error(err)[0]
+
+
 def test_a_folder_without_a_report_is_exit_2(tmp_path: Path) -> None:
     code, _, err = attach(tmp_path, "--to", "github:acme/shop#42", "--dry-run")
     error, hint = one_error(err)
