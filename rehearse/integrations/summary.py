@@ -60,13 +60,17 @@ def marker_of(report: Mapping[str, Any]) -> str:
     return f"rehearse:attach store={store_name(report)}"
 
 
-def summarize(report: Mapping[str, Any], full_report: str) -> Summary:
-    blocks: list[Block] = [Heading(_title(report)), *_facts(report), _steps(report),
-                           *_checks(report), *_survival(report)]
-    where = Text(full_report, url=full_report) if full_report.startswith("http") else (
-        Text(f"Full report: {full_report}"))
-    blocks += [Text("Full report (report.html, logs):"), where] if where.url else [where]
+def summarize(report: Mapping[str, Any], report_at: str) -> Summary:
+    """`report_at`: a link to the CI run that keeps the report, or its path (full_report)."""
+    blocks = [Heading(_title(report)), *_facts(report), _steps(report), *_checks(report),
+              *_survival(report), *_where(report_at)]
     return Summary(marker_of(report), tuple(blocks))
+
+
+def _where(report_at: str) -> list[Block]:
+    if report_at.startswith(("https://", "http://")):
+        return [Text("Full report (report.html, logs):"), Text(report_at, url=report_at)]
+    return [Text(f"Full report: {report_at}")]
 
 
 def _title(report: Mapping[str, Any]) -> str:
