@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from rehearse.console import Terminal, terminal
 from rehearse.errors import BadInputError, RehearseError
 from rehearse.integrations.api import (
     REDACTED,
+    Comment,
     Credentials,
     Request,
     Service,
@@ -76,7 +77,7 @@ def post(where: Ticket, summary: Summary, update: bool) -> Posted:
     return Posted(url, earlier is not None)
 
 
-def _earlier(comments: Any, marker: str) -> str | None:
+def _earlier(comments: Iterable[Comment], marker: str) -> str | None:
     """The newest comment of ours: the last one carrying the marker."""
     found = None
     for comment in comments:
