@@ -34,7 +34,8 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
 # The whole job offline: local images, a generated "production" store at 4.50 on PostgreSQL,
-# and a rehearsal of its upgrade to 4.70 with the nopCommerce stand-in.
+# and a rehearsal of its upgrade to 4.70 with the nopCommerce stand-in; then the comment
+# `rehearse attach` would post on a change ticket (--dry-run: nothing is sent).
 # Run as another user than root, the sandbox cannot be blocked from this host's services: the demo
 # store is generated, so it goes ahead with --allow-host-access (and its report says so).
 DEMO_ACCESS = $$([ "$$(id -u)" = 0 ] || echo --allow-host-access)
@@ -42,6 +43,7 @@ demo: images $(STAMP)
 	@$(BIN)/python -m scripts.demo_store
 	@$(BIN)/rehearse check scenarios/demo.yaml || [ $$? -eq 1 ]
 	@$(BIN)/rehearse run scenarios/demo.yaml $(DEMO_ACCESS)
+	@$(BIN)/rehearse attach rehearsal-output --to 'github:acme/shop#42' --dry-run
 	@$(BIN)/rehearse history --store demo --last 5
 
 # Figures, not tests: generate a ~1 GB store dump, restore and inspect it (BENCH_MB to change).

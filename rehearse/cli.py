@@ -13,7 +13,7 @@ import typer
 
 from rehearse import console
 from rehearse.catalog import Provider
-from rehearse.commands.formats import CheckFormat, HistoryFormat, PlanFormat
+from rehearse.commands.formats import CheckFormat, CiSystem, HistoryFormat, PlanFormat
 from rehearse.errors import ExitCode, RehearseError, Terminated
 
 app = typer.Typer(
@@ -118,6 +118,49 @@ def run_command(
 
     _run(lambda: run(scenario, keep, output, tuple(formats) if formats else None,
                      allow_host_access, as_is))
+
+
+@app.command("attach")
+def attach_command(
+    report_dir: Annotated[Path, typer.Argument(
+        help="A run's report folder, or the folder of runs (its newest run).")],
+    to: Annotated[str, typer.Option(
+        "--to", help="github:OWNER/REPO#N, gitlab:GROUP/PROJECT#N or !N, jira:KEY-N, "
+                     "azure:ORG/PROJECT#N.")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print the request (token redacted); send nothing.")] = False,
+    update: Annotated[bool, typer.Option(
+        "--update", help="Edit rehearse's earlier comment on the ticket instead of adding one.",
+    )] = False,
+    base_url: Annotated[Optional[str], typer.Option(  # noqa: UP045 - Typer needs Optional
+        "--base-url", help="The API's address: https://HOST/api/v3 (GitHub Enterprise), "
+                           "https://HOST (GitLab, Jira), https://HOST/tfs (Azure DevOps Server).",
+    )] = None,
+) -> None:
+    """Post a rehearsal's summary as a comment on its change ticket."""
+    from rehearse.commands.attach import attach
+
+    _run(lambda: attach(report_dir, to, dry_run, update, base_url))
+
+
+@app.command("ci")
+def ci_command(
+    system: Annotated[CiSystem, typer.Argument(help="The CI system.")],
+    scenarios: Annotated[list[Path], typer.Argument(help="The scenarios, one job each.")],
+    schedule: Annotated[str, typer.Option(
+        help="When, as five-field cron in UTC.")] = "0 2 * * *",
+    install: Annotated[str, typer.Option(
+        help="What pip installs: a version (rehearse==0.1.0), a wheel, or a git URL.")] = (
+        "rehearse"),
+    attach: Annotated[Optional[str], typer.Option(  # noqa: UP045 - Typer needs Optional
+        help="Post the summary on this ticket when a rehearsal fails (see attach --to).",
+    )] = None,
+) -> None:
+    """Print a nightly pipeline that rehearses each scenario, keeps the reports and publishes
+    the test results."""
+    from rehearse.commands.ci import ci
+
+    _run(lambda: ci(system, scenarios, schedule, install, attach))
 
 
 @app.command("check")

@@ -22,6 +22,7 @@ from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
 from rehearse.database.pick import parse_age
 from rehearse.errors import BadInputError
+from rehearse.integrations.targets import check as check_target
 from rehearse.values import MAX_SECONDS, environment, image_name, memory_limit, path_text
 from rehearse.version import Version
 
@@ -169,9 +170,34 @@ class Checks(_Model):
         return value
 
 
+class Attach(_Model):
+    """Post the run's summary on a ticket (as `rehearse attach` does) after the reports."""
+
+    to: str = Field(description="The ticket: github:OWNER/REPO#N, gitlab:GROUP/PROJECT#N or !N, "
+                                "jira:KEY-N, azure:ORG/PROJECT#N (tokens from the environment).")
+    on: Literal["failure", "always"] = Field(
+        "failure", description="Post only when the rehearsal did not pass, or after every run.")
+    update: bool = Field(True, description="Edit rehearse's earlier comment there instead of "
+                                           "adding one each night.")
+    base_url: str | None = Field(None, description="The API's address for GitHub Enterprise, "
+                                                   "self-managed GitLab, Jira, Azure DevOps "
+                                                   "Server.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_key(cls, data: Any) -> Any:
+        """YAML 1.1 reads a bare `on:` key as true."""
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
+    _ticket = field_validator("to")(check_target)
+
+
 class Report(_Model):
     formats: tuple[ReportFormat, ...] = ("json", "markdown", "html", "junit")
     output: Path = Path("rehearsal-output")
+    attach: tuple[Attach, ...] = Field((), description="Tickets the summary goes to.")
 
     _paths = field_validator("output", mode="before")(path_text)
 

@@ -22,3 +22,9 @@ class HistoryFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+
+
+class CiSystem(StrEnum):
+    GITHUB = "github"
+    GITLAB = "gitlab"
+    AZURE = "azure"

@@ -50,8 +50,19 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
         written = report.write(result, folder, formats or scenario.report.formats, state.logs,
                                out.redact)
     nightly.remember(tonight, out)
+    _attach(scenario, result, folder)
     _summary(result, written, folder)
     return code
+
+
+def _attach(scenario: scenarios.Scenario, result: Rehearsal, folder: Path) -> None:
+    """The scenario's report.attach: a post that fails is a warning, the verdict stays."""
+    if scenario.report.attach:
+        from rehearse.integrations.attach import after_run
+
+        out = terminal()
+        after_run(scenario.report.attach, report.to_dict(report.scrubbed(result, out.redact)),
+                  folder, out)
 
 
 def _report_folder(folder: Path) -> Path:

@@ -253,6 +253,8 @@ def test_no_field_value_makes_rehearse_fail_internally(field: tuple[tuple[str, .
 # Which test shows each scenario field changing what a rehearsal does. A new field needs a line.
 _REACH = "test_scenario_fields::test_the_scenarios_settings_reach_the_sandbox_checks_and_reports"
 _SAMPLE = "unit.checks.test_store_diff::test_the_sample_is_seeded_active_and_bounded"
+_POSTS = ("unit.integrations.test_scenario_attach::"
+          "test_on_failure_posts_only_a_run_that_did_not_pass")
 FIELD_TESTS = {
     "store.version": "test_run::test_a_clean_upgrade_passes_with_every_report",
     "store.provider": (
@@ -319,6 +321,12 @@ FIELD_TESTS = {
     "window.production_speed": (
         "unit.test_window::test_factor_and_production_speed_scale_the_booking"),
     "window.percentile": "unit.test_window::test_with_history_each_part_is_the_90th_percentile",
+    "report.attach.to": _POSTS,
+    "report.attach.on": _POSTS,
+    "report.attach.base_url": _POSTS,
+    "report.attach.update": (
+        "unit.integrations.test_scenario_attach::"
+        "test_always_with_update_edits_the_earlier_comment_after_a_pass"),
     "store.copy_backup": ("unit.test_mssql_diagnose::"
                           "test_copy_backup_copies_instead_of_mounting_and_skips_the_read_check"),
 }
