@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ ICONS = {"pass": "✅", "fail": "❌", "warn": "⚠️", "skip": "⏭️", "erro
 SURVIVES = {"bundled", "loads"}
 MAX_ROWS = 25  # a comment stays readable (and under Jira's 32,767 characters)
 MAX_CELL = 160
+_NOP_ISSUE = re.compile(r"(?<![\w/])#(\d+)")
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,13 @@ def _survival(report: Mapping[str, Any]) -> list[Block]:
 
 
 def _fate(judgement: Mapping[str, Any]) -> str:
-    return _cut(f"{judgement['verdict']}: {judgement['reason']}")
+    return _cut(f"{judgement['verdict']}: {_unlinked(str(judgement['reason']))}")
+
+
+def _unlinked(reason: str) -> str:
+    """The catalogue cites nopCommerce's issues as "#7087"; on a ticket GitHub and GitLab would
+    link that to the ticket's own repository, and Azure Boards to its work item 7087."""
+    return _NOP_ISSUE.sub(r"nopCommerce issue \1", reason)
 
 
 def _time(seconds: float) -> str:

@@ -32,6 +32,12 @@ def test_a_pass_leads_with_the_verdict_and_the_window_to_book() -> None:
     assert lines[-1] == "Full report: /srv/reports/report.html on ci-1"
 
 
+def test_nopcommerces_issue_numbers_do_not_link_to_the_tickets_own_issues() -> None:
+    text = to_markdown(summarize(report("pass"), "report.html"))
+    assert "dropped from the distribution in 4.70 (nopCommerce issue 7087)" in text
+    assert "#7087" not in text
+
+
 def test_a_failure_lists_each_failed_check_and_the_error_with_its_fix() -> None:
     text = to_markdown(summarize(report("fail"), "https://ci.example/runs/7"))
     assert "- `data.row_counts`: ❌ Product lost 12 of 840 rows" in text
