@@ -16,6 +16,7 @@ from rehearse.errors import ExitCode
 from rehearse.version import Version
 from tests import images
 from tests.storegen import StoreShape, make_backup
+from tests.unit.integrations.fake_service import fake_service
 
 pytestmark = pytest.mark.docker
 
@@ -39,7 +40,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def scenario(store: Path, tmp_path: Path, env: dict[str, str] | None = None,
-             extra: str = "") -> Path:
+             extra: str = "", attach: str = "") -> Path:
     environment = "".join(f"\n  {k}: \"{v}\"" for k, v in (env or {}).items())
     text = f"""\
 store:
@@ -56,6 +57,7 @@ limits: {{database_memory: 1g, store_memory: 512m}}
 timeouts: {{app_start: 120}}
 report:
   output: {tmp_path / 'out'}
+{'  attach: [' + attach + ']' if attach else ''}
 {'app_environment:' + environment if env else ''}
 {extra}"""
     path = tmp_path / "scenario.yaml"
@@ -140,10 +142,21 @@ def test_a_store_missing_core_tables_is_refused_by_name(tmp_path: Path) -> None:
     assert report["steps"] == []
 
 
-def test_a_failing_migration_fails_the_rehearsal(store: Path, tmp_path: Path) -> None:
-    code, _, report, folder = rehearse_run(
-        scenario(store, tmp_path, {"NOP_SIM_FAIL_MIGRATION": "4.60"}))
+def test_a_failing_migration_fails_the_rehearsal_and_posts_to_the_ticket(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_t0ken")
+    with fake_service() as ticket:
+        comments = "/api/v3/repos/acme/shop/issues/42/comments"
+        ticket.reply("POST", comments, 201, {"id": 1, "html_url": "https://ghe.example/c1"})
+        code, err, report, folder = rehearse_run(scenario(
+            store, tmp_path, {"NOP_SIM_FAIL_MIGRATION": "4.60"},
+            attach=f"{{to: 'github:acme/shop#42', on: failure, update: false, "
+                   f"base_url: '{ticket.url}'}}"))
     assert code == ExitCode.FAILED
+    assert [(seen.method, seen.path) for seen in ticket.seen] == [("POST", comments)]
+    assert "scenario: FAIL" in ticket.seen[0].body["body"]
+    assert "UpgradeTo460.DataMigration" in ticket.seen[0].body["body"]
+    assert "posted the summary to github:acme/shop#42" in err and "ghp_t0ken" not in err
     assert report["verdict"] == "fail"
     step = report["steps"][0]  # type: ignore[index]
     assert step["status"] == "fail" and "UpgradeTo460.DataMigration" in step["detail"]
