@@ -11,10 +11,10 @@ from pathlib import Path
 
 from rehearse import catalog, whole
 from rehearse.catalog import Mechanism, Provider
-from rehearse.checks import run_checks
 from rehearse.checks.context import CheckContext, CheckSettings, Storefront
 from rehearse.checks.preflight import Preflight
 from rehearse.checks.preflight import store_image as scenario_image
+from rehearse.checks.table import run_checks
 from rehearse.console import Terminal
 from rehearse.database import datasnap
 from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256

@@ -1,0 +1,1 @@
+"""Smoke checks and before/after comparisons; their one table is in table.py."""
