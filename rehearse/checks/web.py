@@ -20,10 +20,14 @@ class LeftTheSandbox(httpx.RequestError):
 
 
 class _Shared(httpx.HTTPTransport):
-    """The run's one pool: a client closing leaves it open for the next client."""
+    """The run's one pool: a client closing (or leaving its `with`) leaves it open for the
+    next client; connections end with their store's container, or with the process."""
 
     def close(self) -> None:
-        pass  # connections end with their store's container, or with the process
+        pass
+
+    def __exit__(self, *_: object) -> None:
+        pass
 
 
 @cache

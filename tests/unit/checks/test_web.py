@@ -77,8 +77,30 @@ def test_a_kept_page_is_fetched_once_for_every_check_that_reads_it() -> None:
     assert _Counted.seen == ["/", "/search?q=Levi", "/search?q=Ben", "/product-7", "/product-7"]
 
 
-def test_clients_share_one_pool_and_a_closed_client_leaves_it_open(store: str) -> None:
-    with sandbox_client(store) as first:
-        first.get("/here")
-    with sandbox_client(store) as second:  # would fail on a pool the first one closed
-        assert second.get("/here").status_code == 200
+class _KeepAlive(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keeps the connection open between requests
+    peers: ClassVar[list[int]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.peers.append(self.client_address[1])
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+def test_clients_share_one_pool_and_a_closed_client_leaves_it_open() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _KeepAlive)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _KeepAlive.peers = []
+    store = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for _ in range(3):  # one client after another, each closed by its `with`
+            with sandbox_client(store) as web:
+                assert web.get("/").status_code == 200
+    finally:
+        server.shutdown()
+    assert len(_KeepAlive.peers) == 3 and len(set(_KeepAlive.peers)) == 1  # one connection
