@@ -7,12 +7,13 @@ from __future__ import annotations
 import time
 
 from rehearse import catalog
+from rehearse.appsteps import serve, started_app
 from rehearse.checks import storefront
 from rehearse.checks.context import Storefront
 from rehearse.checks.sample import draw
 from rehearse.database import customers460, datasnap, fingerprint
 from rehearse.errors import RehearsalFailedError
-from rehearse.phases import MARKS, Run, serve, started_app
+from rehearse.phases import MARKS, Run
 from rehearse.results import CheckResult, Status
 from rehearse.store.app import AppStartFailedError
 from rehearse.version import Version

@@ -2,26 +2,106 @@
 
 from __future__ import annotations
 
-import logging
 import signal
-import traceback
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from rehearse import console
 from rehearse.catalog import Provider
 from rehearse.commands.formats import CheckFormat, CiSystem, HistoryFormat, PlanFormat
 from rehearse.errors import ExitCode, RehearseError, Terminated
 
+
+class _Converted:
+    """A value converted as Typer would, without the pydantic TypeAdapter Typer builds for each
+    parameter on first use: pydantic's import alone costs `plan` more than its whole budget."""
+
+    def __init__(self, convert: Callable[[str], object]) -> None:
+        self._convert = convert
+
+    def coerce(self, value: Any, param: Any, ctx: typer.Context) -> Any:
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            return () if param.multiple else None
+        try:
+            if param.multiple:
+                return [self._convert(item) for item in value]
+            return self._convert(value)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), ctx=ctx, param=param) from error
+
+
+def _choice(kind: type[Enum]) -> Callable[[str], object]:
+    def convert(value: str) -> object:
+        for member in kind:
+            if value in (member.value, member):
+                return member
+        allowed = ", ".join(repr(m.value) for m in kind)
+        raise ValueError(f"{value!r} is not one of {allowed}.")
+    return convert
+
+
+def _flag(value: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value.lower() in ("1", "true", "yes", "on", "y", "t"):
+        return True
+    if value.lower() in ("0", "false", "no", "off", "n", "f"):
+        return False
+    raise ValueError(f"{value!r} is not a valid boolean.")
+
+
+def _converter(annotation: object) -> Callable[[str], object] | None:
+    if annotation is bool:
+        return _flag
+    if annotation in (str, list[str]):
+        return str
+    if annotation is Path:
+        return Path
+    if annotation is int:
+        return int
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _choice(annotation)
+    return None  # anything else: Typer's own conversion
+
+
+def _convert_cheaply(params: list[Any]) -> None:
+    # Typer (0.2x) keeps each parameter's converter in `_runtime_param`, built on first use.
+    # Should a release rename these, getattr finds nothing and Typer converts as before: slower,
+    # still correct, and test_architecture's import checks say so.
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        convert = _converter(getattr(descriptor, "annotation", None))
+        if convert is not None and getattr(param, "_runtime_param", "") is None:
+            param._runtime_param = _Converted(convert)
+
+
+class _Commands(TyperGroup):
+    """The app's group: its own and each chosen command's options get `_Converted`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _convert_cheaply(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _convert_cheaply(command.get_params(ctx))
+        return command
+
+
 app = typer.Typer(
     name="rehearse",
+    cls=_Commands,
     help="Rehearse a nopCommerce upgrade in disposable containers before touching production.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals hold passwords
     add_completion=False,
+    rich_markup_mode=None,  # plain help: Rich's import alone is a third of the budget
 )
 
 
@@ -41,6 +121,8 @@ def _run(command: Callable[[], ExitCode]) -> NoReturn:
     try:
         code = command()
     except RehearseError as error:
+        import logging
+
         logging.getLogger("rehearse").debug("command failed", exc_info=True)
         out.error(error.message, error.hint)
         code = error.exit_code
@@ -49,6 +131,8 @@ def _run(command: Callable[[], ExitCode]) -> NoReturn:
         code = ExitCode.TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the boundary turns surprises into exit code 4
         if out.options.debug:
+            import traceback
+
             out.write(traceback.format_exc())
         out.error(f"internal error: {type(error).__name__}: {error}",
                   hint="re-run with --debug for the traceback, and report it")

@@ -7,11 +7,14 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console, RenderableType
-from rich.markup import escape
+if TYPE_CHECKING:  # Rich is imported only to draw a table or a live bar (`plan` starts faster)
+    from rich.console import Console, RenderableType
 
 REDACTED = "********"
+_STYLES = {"bold": "1", "dim": "2", "bold red": "1;31", "yellow": "33"}
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,7 @@ class Terminal:
 
     def __init__(self, options: Options | None = None) -> None:
         self.options = options or Options()
-        no_color = not self.options.color or "NO_COLOR" in os.environ
-        self._err = Console(stderr=True, no_color=no_color, highlight=False, soft_wrap=True)
-        self._out = Console(no_color=no_color, highlight=False)
+        self._no_color = not self.options.color or "NO_COLOR" in os.environ
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
         self.on_percent: Callable[[float], None] | None = None  # set by rehearse.progress
@@ -47,25 +48,47 @@ class Terminal:
 
     def status(self, message: str) -> None:
         if not self.options.quiet:
-            self._err.print(escape(self.redact(message)))
+            self._line(self.redact(message))
 
     def summary(self, message: str) -> None:
         """The one line a run ends with: shown even with --quiet."""
-        self._err.print(f"[bold]{escape(self.redact(message))}[/bold]")
+        self._line(self.redact(message), "bold")
 
     def detail(self, message: str) -> None:
         if self.options.verbose and not self.options.quiet:
-            self._err.print(f"[dim]{escape(self.redact(message))}[/dim]")
+            self._line(self.redact(message), "dim")
 
     def error(self, message: str, hint: str = "") -> None:
-        self._err.print(f"[bold red]error:[/bold red] {escape(self.redact(message))}")
+        self._line(f"{self._paint('error:', 'bold red')} {self.redact(message)}")
         if hint:
-            self._err.print(f"[yellow]hint:[/yellow] {escape(self.redact(hint))}")
+            self._line(f"{self._paint('hint:', 'yellow')} {self.redact(hint)}")
 
     def live_console(self) -> Console | None:
         """The console a live progress bar may draw on: stderr when it is a terminal."""
-        quiet = self.options.quiet or not self._err.is_terminal or self._err.is_dumb_terminal
+        quiet = self.options.quiet or not _is_terminal(sys.stderr)
         return None if quiet else self._err
+
+    def _line(self, text: str, style: str = "") -> None:
+        # sys.stderr at each call: a live bar (or a test) may have put a proxy in its place.
+        sys.stderr.write(f"{self._paint(text, style) if style else text}\n")
+        sys.stderr.flush()
+
+    def _paint(self, text: str, style: str) -> str:
+        if self._no_color or not _is_terminal(sys.stderr):
+            return text
+        return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+
+    @cached_property
+    def _err(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, no_color=self._no_color, highlight=False, soft_wrap=True)
+
+    @cached_property
+    def _out(self) -> Console:
+        from rich.console import Console
+
+        return Console(no_color=self._no_color, highlight=False)
 
     def percent(self, what: str, value: float) -> None:
         """An engine's progress: moves the live bar, or shows as a status line."""
@@ -76,6 +99,9 @@ class Terminal:
 
     def show(self, renderable: RenderableType) -> None:
         """Requested output (a plan table): stdout, formatted for the terminal, redacted."""
+        if isinstance(renderable, str):  # already laid out as plain text
+            self.write(renderable)
+            return
         with self._out.capture() as captured:
             self._out.print(renderable)
         self.write(captured.get())
@@ -84,6 +110,11 @@ class Terminal:
         """Requested machine output (JSON, Markdown): stdout, byte for byte, redacted."""
         sys.stdout.write(self.redact(text))
         sys.stdout.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM", "") not in ("dumb", "unknown")
 
 
 def secret_pattern(secrets: set[str]) -> re.Pattern[str]:

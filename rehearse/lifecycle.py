@@ -10,6 +10,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from rehearse.appsteps import upgrade
 from rehearse.before_after import record_before, second_start
 from rehearse.catalog import Provider
 from rehearse.database.backup import sha256
@@ -22,15 +23,15 @@ from rehearse.phases import (
     check_inputs,
     make_safe,
     restore,
-    smoke_checks,
     start_sandbox,
     take_baseline,
-    upgrade,
 )
 from rehearse.progress import progress
 from rehearse.results import PhaseResult, Rehearsal, Status, Verdict
 from rehearse.rollback import rollback
+from rehearse.sandbox import cleanup
 from rehearse.sandbox import labels as sandbox_labels
+from rehearse.smoke import smoke_checks
 
 _LOG = logging.getLogger("rehearse")
 INTERRUPTED_HINT = ("the sandbox was removed and the backup left as it was: run the same "
@@ -131,6 +132,8 @@ def _teardown(run: Run, keep: bool) -> PhaseResult:
     if keep:
         run.kept = _kept(run)
         sandbox_labels.keep(run.run_id)
+    else:  # every container at once; the stack then finds them gone and removes the rest
+        cleanup.remove_containers(run.run_id)
     run.stack.close()
     if keep:
         return PhaseResult("teardown", Status.SKIP, 0.0, "kept running (--keep)")

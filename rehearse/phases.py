@@ -1,18 +1,16 @@
-"""The phases of a rehearsal, each a function of the run's state (`Run`)."""
+"""The run's state (`Run`) and the phases before the upgrade, each a function of it; the upgrade
+is in appsteps.py, the smoke checks in smoke.py."""
 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rehearse import catalog, whole
+from rehearse import whole
 from rehearse.catalog import Mechanism, Provider
-from rehearse.checks import run_checks
-from rehearse.checks.context import CheckContext, CheckSettings, Storefront
+from rehearse.checks.context import Storefront
 from rehearse.checks.preflight import Preflight
 from rehearse.checks.preflight import store_image as scenario_image
 from rehearse.console import Terminal
@@ -28,7 +26,7 @@ from rehearse.database.neutralize import neutralize
 from rehearse.database.pick import BackupPick, pick_backup, require_fresh
 from rehearse.database.restore import SandboxDatabase, restored
 from rehearse.database.sandbox_admin import SandboxAdmin
-from rehearse.database.scriptrun import read_script, run_script
+from rehearse.database.scriptrun import read_script
 from rehearse.database.storedb import (
     Baseline,
     baseline,
@@ -40,22 +38,17 @@ from rehearse.database.storedb import (
 from rehearse.database.storesafe import make_store_safe
 from rehearse.errors import (
     BadInputError,
-    RehearsalFailedError,
 )
 from rehearse.planner import Plan, Step, make_plan
 from rehearse.results import (
-    STAND_IN_LABEL,
     CheckResult,
     ImagesUsed,
-    MigrationTiming,
     Status,
     StepResult,
 )
-from rehearse.sandbox import firewall, host
+from rehearse.sandbox import firewall
 from rehearse.sandbox.network import private_network
-from rehearse.sandbox.service import Service
 from rehearse.scenario import Scenario
-from rehearse.store.app import AppSpec, AppStartFailedError
 from rehearse.store.appdata import (
     Files,
     read_folder,
@@ -65,7 +58,6 @@ from rehearse.store.appdata import (
 )
 from rehearse.store.preflight import app_versions, check_app_data
 from rehearse.store.site import app_data_folder
-from rehearse.store.step import AppStepResult, DatabaseAddress, app_step
 from rehearse.store.survival import Survival
 from rehearse.version import Version
 
@@ -151,7 +143,7 @@ def check_inputs(run: Run) -> None:
         run.pictures = read_folder(scenario.store.pictures)
     for step in run.plan.steps:
         if step.kind is Mechanism.SQL_SCRIPT:
-            read_script(_script_path(run, step))  # a GO sqlcmd rejects stops the run here
+            read_script(script_path(run, step))  # a GO sqlcmd rejects stops the run here
     ENGINES[scenario.store.provider].check_client()  # before any container starts
     whole.judge_survival(run)
 
@@ -169,7 +161,7 @@ def _plugins_after_renames(run: Run) -> tuple[str, ...]:
     return tuple(p.system_name for p in plugins)
 
 
-def _script_path(run: Run, step: Step) -> Path:
+def script_path(run: Run, step: Step) -> Path:
     folder = run.scenario.scripts
     if folder is None:
         raise BadInputError(f"the plan runs upgrade scripts ({step.script}) but the scenario "
@@ -234,160 +226,10 @@ def make_safe(run: Run) -> None:
     run.before = baseline(run.db.db)
 
 
-def upgrade(run: Run) -> None:
-    assert run.plan is not None
-    steps = list(run.plan.steps)
-    for index, step in enumerate(steps):
-        last = index == len(steps) - 1
-        if step.kind is Mechanism.SQL_SCRIPT:
-            _script_step(run, step)
-        else:
-            _app_step(run, step.source, step.target, keep_running=last)
-    final = catalog.release(run.plan.target)
-    if steps[-1].kind is Mechanism.SQL_SCRIPT and final.linux_container:
-        _app_step(run, run.plan.target, run.plan.target, keep_running=True)
-
-
-def _script_step(run: Run, step: Step) -> None:
-    path = _script_path(run, step)
-    started = time.monotonic()
-    try:
-        result = run_script(run.db.db, path, str(step.script), on_batch=lambda b, total: (
-            run.out.detail(f"    batch {b.number}/{total} {b.seconds:.2f}s")))
-    except RehearsalFailedError as error:
-        run.steps.append(_step_result(step.source, step.target, step.kind, Status.FAIL,
-                                      started, error.message, images=run.database))
-        raise
-    run.steps.append(_step_result(step.source, step.target, step.kind, Status.PASS, started,
-                                  f"{len(result.batches)} batches", images=run.database))
-
-
-def _starting(run: Run, target: Version) -> AbstractContextManager[
-        tuple[Service, AppStepResult]]:
-    scenario = run.scenario
-    engine = ENGINES[scenario.store.provider]
-    spec = AppSpec(target, store_image(run, target), run.app_data, run.network,
-                   scenario.limits.store_memory, scenario.timeouts.app_start,
-                   scenario.app_environment, run.pictures, scenario.images.pull,
-                   *whole.store_folders(run, target))
-    address = DatabaseAddress(scenario.store.provider, run.db.service.name, engine.port,
-                              run.db.credentials)
-    run.out.status(f"    starting {spec.image}")
-    return app_step(spec, run.files_version, address, run.db.db, run.run_id,
-                    on_line=lambda line: _app_line(run, line))
-
-
-@contextmanager
-def started_app(run: Run, version: Version) -> Iterator[tuple[str, AppStepResult]]:
-    """An app of `version` for the length of the block; its App_Data is not carried on."""
-    with _starting(run, version) as (service, result):
-        yield _url(service), result
-
-
-def _url(service: Service) -> str:
-    return f"http://{service.endpoint.host}:{service.endpoint.port}"
-
-
-def serve(run: Run, target: Version) -> AppStepResult:
-    """Start `target` and leave it up for the checks (the run's stack stops it at teardown)."""
-    run.app_stack = run.stack.enter_context(ExitStack())
-    service, result = run.app_stack.enter_context(_starting(run, target))
-    run.store_url = _url(service)
-    return result
-
-
-def _app_step(run: Run, source: Version, target: Version, keep_running: bool) -> None:
-    log_name = f"store-{target}.log"
-    image = store_image(run, target)
-    started = time.monotonic()
-    try:
-        if keep_running:
-            result = serve(run, target)
-            assert run.store_url is not None
-            whole.after_start(run, target, run.store_url)
-        else:
-            with _starting(run, target) as (service, result):
-                whole.after_start(run, target, _url(service))
-    except AppStartFailedError as error:
-        run.logs[log_name] = error.log
-        run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.FAIL,
-                                      started, error.message, log=log_name,
-                                      images=_images(run, image)))
-        raise
-    _record_app_step(run, source, target, result, started, log_name, _images(run, image))
-
-
-def _images(run: Run, app_image: str) -> ImagesUsed:
-    """The step's images; a stand-in is known by its label, never by its name."""
-    digest, labels = host.image_facts(app_image)
-    database = run.database or ImagesUsed()
-    return ImagesUsed(database.database_image, database.database_server, app_image, digest,
-                      labels.get(STAND_IN_LABEL) == "true")
-
-
-def _record_app_step(run: Run, source: Version, target: Version, result: AppStepResult,
-                     started: float, log_name: str, images: ImagesUsed) -> None:
-    run.logs[log_name] = result.start.log
-    run.app_data, run.files_version = result.app_data, target
-    run.safety += result.made_safe  # outside services off; tasks and mail again after start
-    for change in result.made_safe:
-        run.out.status(f"    {change}")
-    timings = tuple(MigrationTiming(m.name, m.seconds) for m in result.start.migrations)
-    run.steps.append(_step_result(source, target, Mechanism.APP_MIGRATION, Status.PASS, started,
-                                  f"{len(timings)} migrations", timings, result.changes,
-                                  log_name, images))
-
-
-def _app_line(run: Run, line: str) -> None:
-    text = line.strip()
-    if text.endswith(" migrating"):
-        name = text.split()[-2]
-        run.out.status(f"    migrating {'.'.join(name.split('.')[-2:])}")
-    run.out.detail(f"    | {text}")
-
-
 def store_image(run: Run, target: Version) -> str:
     return scenario_image(run.scenario, target)
 
 
-def _step_result(source: Version, target: Version, kind: Mechanism, status: Status,
-                 started: float, detail: str, migrations: tuple[MigrationTiming, ...] = (),
-                 changes: tuple[str, ...] = (), log: str | None = None,
-                 images: ImagesUsed | None = None) -> StepResult:
-    return StepResult(str(source), str(target), kind.value, status,
-                      time.monotonic() - started, detail, migrations, changes, log, images)
-
-
-def smoke_checks(run: Run) -> None:
-    assert run.before is not None and run.plan is not None
-    settings = run.scenario.checks
-    context = CheckContext(
-        base_url=run.store_url, db=run.db.db, source=run.plan.source, target=run.plan.target,
-        before=run.before, after=baseline(run.db.db), log_id_before=run.log_id_before,
-        plugins_before=run.plugins_before,
-        plugins_after=tuple(p.system_name for p in read_plugins(run.app_data)),
-        expected_shrinks=tuple(
-            shrink for r in catalog.lines_after(run.plan.source, run.plan.target)
-            for shrink in r.expected_shrinks),
-        settings=CheckSettings(settings.pages, settings.search,
-                               *whole.admin_credentials(run),
-                               settings.max_row_loss_percent, settings.ignore_tables,
-                               settings.store_diff.allow),
-        storefront=run.storefront, data_before=run.data_before,
-        customers_before=run.customers_before,
-        data_after=datasnap.take(run.db.db) if run.data_before else None)
-    run.checks += run_checks(context, on_result=lambda r: run.out.status(
-        f"    {MARKS[r.status]} {r.id}: {r.summary}"))
-    run.logs.update(context.attachments)
-    failed = [r.id for r in run.checks if r.status in (Status.FAIL, Status.ERROR)
-              and not r.id.startswith(_PREFLIGHT)]
-    if failed:
-        noun = "check" if len(failed) == 1 else "checks"
-        raise RehearsalFailedError(f"{len(failed)} smoke {noun} failed: {', '.join(failed)}",
-                                   hint="the report lists each check's evidence")
-
-
-_PREFLIGHT = ("backup", "app-data ", "disk", "pictures", "startup ", "plugin ", "theme ")
 MARKS = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-",
           Status.ERROR: "✗"}
 

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 
 from rehearse import catalog, whole
-from rehearse.checks import pages, run_checks
+from rehearse.checks import pages
 from rehearse.checks.context import CheckContext, CheckSettings
+from rehearse.checks.table import run_checks
 from rehearse.database.engines import ENGINES
 from rehearse.database.neutralize import neutralize
 from rehearse.database.restore import SandboxDatabase, restored

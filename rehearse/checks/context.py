@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from rehearse.catalog import ExpectedShrink
 from rehearse.checks.sample import Sample
@@ -14,6 +16,16 @@ from rehearse.version import Version
 
 # (status, one-line summary, evidence lines)
 Outcome = tuple[Status, str, list[str]]
+
+
+class PageSource(Protocol):
+    """The running store's pages, each fetched once (checks/web.py `Pages`)."""
+
+    base_url: str
+
+    def get(self, path: str, params: Mapping[str, str] | None = None,
+            keep: bool = True) -> Any:
+        ...
 
 
 @dataclass(frozen=True)
@@ -55,3 +67,4 @@ class CheckContext:
     customers_before: Moved | None = None  # 4.60's move, when the upgrade crosses it
     # Files a check leaves for the report folder (name → text), e.g. every difference found.
     attachments: dict[str, str] = field(default_factory=dict)
+    pages: PageSource | None = None  # shared by the page checks and the comparison

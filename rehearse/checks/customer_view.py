@@ -19,7 +19,7 @@ def store_diff(context: CheckContext) -> Outcome:
         return Status.SKIP, f"page comparison not possible: {before.reason}", []
     if context.base_url is None:
         return Status.SKIP, f"nopCommerce {context.target} cannot be started on Linux", []
-    after = storefront.record(context.base_url, before.sample)
+    after = storefront.record(context.pages or context.base_url, before.sample)
     found = compare(before.recording, after)
     allowed = [d for d in found if d.allowed_by(context.settings.diff_allow)]
     differences = [d for d in found if d not in allowed]

@@ -8,7 +8,7 @@ import re
 import httpx
 
 from rehearse.checks.context import CheckContext, Outcome
-from rehearse.checks.web import LeftTheSandbox, sandbox_client
+from rehearse.checks.web import LeftTheSandbox, Pages, sandbox_client
 from rehearse.database.storedb import first_product
 from rehearse.results import Status
 
@@ -19,9 +19,13 @@ _FOOTER = re.compile(r"nopCommerce version (\d+\.\d+(?:\.\d+)?)")
 
 
 def _get(context: CheckContext, path: str, **params: str) -> httpx.Response:
+    """The page as the run's shared `Pages` has it (fetched once for every check)."""
     assert context.base_url is not None
-    with sandbox_client(context.base_url, follow_redirects=False) as client:
-        return client.get(path, params=params or None)
+    if context.pages is not None:
+        response: httpx.Response = context.pages.get(path, params)
+        return response
+    with Pages(context.base_url) as once:  # a context of its own (the rollback's)
+        return once.get(path, params)
 
 
 def _decoded(context: CheckContext, path: str, **params: str) -> str:

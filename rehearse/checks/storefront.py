@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 import httpx
 from lxml import etree, html
 
+from rehearse.checks.context import PageSource
 from rehearse.checks.sample import Sample
-from rehearse.checks.web import sandbox_client
+from rehearse.checks.web import Pages
 
 Page = dict[str, Any]
 Recording = dict[str, Page]
@@ -72,20 +73,19 @@ def _listing(tree: Any) -> Page:
 
 
 class _Browser:
-    """One HTTP client for the whole recording; each page fetched once."""
+    """The recording's pages, asked of the run's `Pages`: one the smoke checks fetched already
+    is not fetched again; the sample's own are read and let go."""
 
-    def __init__(self, base_url: str) -> None:
-        self._client = sandbox_client(base_url, follow_redirects=False)
+    def __init__(self, pages: PageSource) -> None:
+        self._pages = pages
 
-    def __enter__(self) -> _Browser:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._client.close()
+    def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        response: httpx.Response = self._pages.get(path, params, keep=False)
+        return response
 
     def page(self, path: str, read: Any, **params: str) -> Page:
         try:
-            response = self._client.get(path, params=params or None)
+            response = self._get(path, params)
         except httpx.HTTPError as error:
             return {"status": f"no answer ({type(error).__name__})"}
         found: Page = {"status": response.status_code}
@@ -101,12 +101,12 @@ class _Browser:
 
     def status(self, path: str) -> int | str:
         try:
-            return self._client.get(path).status_code
+            return self._get(path).status_code
         except httpx.HTTPError as error:
             return f"no answer ({type(error).__name__})"
 
     def sitemap(self) -> Page:
-        response = self._client.get("/sitemap.xml")
+        response = self._get("/sitemap.xml")
         page: Page = {"status": response.status_code}
         if response.status_code != 200:
             return page
@@ -133,12 +133,16 @@ def _pages(sample: Sample) -> Iterator[tuple[str, Any, dict[str, str]]]:
         yield f"/search?q={word}", _listing, {"q": word}
 
 
-def record(base_url: str, sample: Sample) -> Recording:
-    """Every sampled page as customers see it, keyed by path (the same keys before and after)."""
+def record(store: str | PageSource, sample: Sample) -> Recording:
+    """Every sampled page as customers see it, keyed by path (the same keys before and after);
+    `store` is the store's address, or the run's `Pages` of it."""
+    if isinstance(store, str):
+        with Pages(store) as pages:
+            return record(pages, sample)
     recording: Recording = {}
-    with _Browser(base_url) as browser:
-        for key, read, params in _pages(sample):
-            recording[key] = browser.page(key.split("?")[0], read, **params)
-        recording["/sitemap.xml"] = browser.sitemap()
+    browser = _Browser(store)
+    for key, read, params in _pages(sample):
+        recording[key] = browser.page(key.split("?")[0], read, **params)
+    recording["/sitemap.xml"] = browser.sitemap()
     return recording
 

@@ -52,6 +52,6 @@ def to_markdown(found: Preflight) -> str:
 
 
 def _has_image(image: str) -> bool | None:
-    from rehearse.sandbox import host
+    from rehearse.sandbox import quick
 
-    return host.has_image(image)
+    return quick.has_image(image)

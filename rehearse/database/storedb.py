@@ -8,7 +8,7 @@ and a missing table is reported, never a crash.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -228,18 +228,29 @@ def check_declared(detection: Detection, declared: Version) -> None:
 
 def baseline(db: Database) -> Baseline:
     tables = Tables(db.table_names())
-    counts: dict[str, int] = {}
-    missing: list[str] = []
-    for name in KEY_TABLES:
-        actual = tables.find(name)
-        if actual is None:
-            missing.append(name)
-            continue
-        _, rows = db.query(f"SELECT COUNT(*) FROM {db.quote(actual)}")
-        counts[name] = int(rows[0][0])
+    present = {name: actual for name in KEY_TABLES if (actual := tables.find(name)) is not None}
+    missing = [name for name in KEY_TABLES if name not in present]
+    found = count_rows(db, present)
+    counts = {name: found[name] for name in KEY_TABLES if name in found}
     keyed = {label: count for shrink in _SHRINKS for label, count in
              _keyed_counts(db, tables, shrink).items()}
     return Baseline(counts, tuple(missing), _newest_migrations(db, tables), keyed)
+
+
+def count_rows(db: Database, tables: Mapping[str, str]) -> dict[str, int]:
+    """Rows of each table ({label: the table's real name}) in one statement, one round trip
+    instead of one per table; UNION ALL reads the same on all three engines."""
+    if not tables:
+        return {}
+    q = db.quote
+    parts = [f"SELECT {_literal(label)} AS {q('label')}, COUNT(*) AS {q('n')} FROM {q(actual)}"
+             for label, actual in tables.items()]
+    _, rows = db.query(" UNION ALL ".join(parts))
+    return {str(label): int(count) for label, count in rows}
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 _SHRINKS = tuple(shrink for r in RELEASES for shrink in r.expected_shrinks)

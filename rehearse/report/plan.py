@@ -5,13 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rich import box
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from rehearse.catalog import Mechanism
 from rehearse.planner import Plan, Step
+from rehearse.report.text import table, wrapped
 
 ARROW = "→"
 
@@ -67,32 +63,25 @@ def _how(step: Step) -> tuple[str, str]:
     return "app start", step.image or ""
 
 
-def to_table(plan: Plan) -> RenderableType:
-    table = Table(title=f"Upgrade plan: {title(plan)}", title_justify="left",
-                  title_style="bold", box=box.SIMPLE_HEAD)
-    for name, style in (("#", "dim"), ("Step", "bold"), ("How", "cyan"), ("Runs", "")):
-        table.add_column(name, style=style, no_wrap=True)
+def to_table(plan: Plan) -> str:
+    """The plan as plain text laid out for the terminal (no Rich: `plan` answers at once)."""
+    rows = [("#", "Step", "How", "Runs")] + [
+        (str(n), _step_name(step), *_how(step)) for n, step in enumerate(plan.steps, start=1)]
+    lines = [*table(f"Upgrade plan: {title(plan)}", rows), "", summary(plan), ""]
     for number, step in enumerate(plan.steps, start=1):
-        table.add_row(str(number), _step_name(step), *_how(step))
-    parts: list[RenderableType] = [table, Text(summary(plan), style="bold"), Text()]
-    parts += [_watch_list(f"Step {n} ({_step_name(s)})", s.notes)
-              for n, s in enumerate(plan.steps, start=1) if s.notes]
+        if step.notes:
+            lines += _watch_list(f"Step {number} ({_step_name(step)})", step.notes)
     if plan.notes:
-        parts.append(_watch_list("Whole plan", plan.notes, style="yellow"))
-    return Group(*parts)
+        lines += _watch_list("Whole plan", plan.notes)
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def _step_name(step: Step) -> str:
     return f"{step.source} {ARROW} {step.target}"
 
 
-def _watch_list(heading: str, notes: tuple[str, ...], style: str = "") -> RenderableType:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column(style=style)
-    for note in notes:
-        grid.add_row("  •", note)
-    return Group(Text(heading, style="bold"), grid)
+def _watch_list(heading: str, notes: tuple[str, ...]) -> list[str]:
+    return [heading, *(line for note in notes for line in wrapped(note, "  • ", "    "))]
 
 
 def to_markdown(plan: Plan) -> str:

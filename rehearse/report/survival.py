@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich import box
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
+from rehearse.report.text import table, wrapped
 from rehearse.results import CheckResult, Status
-from rehearse.store.survival import Fate, Judgement, Survival
-
-STYLES = {Fate.BUNDLED: "green", Fate.LOADS: "green", Fate.STALE: "yellow",
-          Fate.INCOMPATIBLE: "yellow", Fate.MISSING: "yellow", Fate.REMOVED: "yellow",
-          Fate.RENAMED: "yellow", Fate.FALLS_BACK: "yellow", Fate.BREAKS_STARTUP: "red",
-          Fate.UNKNOWN: "dim"}
+from rehearse.store.survival import Judgement, Survival
 
 
 def _judgement(judgement: Judgement, with_build: bool = True) -> dict[str, Any]:
@@ -50,19 +41,15 @@ def _rows(survival: Survival) -> list[tuple[str, list[Judgement]]]:
     return [*rows, (theme, [j for _, j in survival.theme.steps])]
 
 
-def to_table(survival: Survival, checks: tuple[CheckResult, ...]) -> RenderableType:
-    table = Table(title="Plugin and theme survival", title_justify="left", title_style="bold",
-                  box=box.SIMPLE_HEAD)
-    table.add_column("Plugin", style="bold", no_wrap=True)
-    for step in _steps(survival):
-        table.add_column(step, no_wrap=True)
-    for name, judgements in _rows(survival):
-        table.add_row(name, *(Text(j.fate.value, style=STYLES[j.fate]) for j in judgements))
-    notes = Table.grid(padding=(0, 1))
+def to_table(survival: Survival, checks: tuple[CheckResult, ...]) -> str:
+    """Plain text for the terminal: every verdict per step, then what did not pass."""
+    rows = [("Plugin", *_steps(survival))] + [
+        (name, *(j.fate.value for j in judgements)) for name, judgements in _rows(survival)]
+    lines = [*table("Plugin and theme survival", rows), ""]
     for check in checks:
         if check.status is not Status.PASS:
-            notes.add_row(check.status.value, check.id, check.summary)
-    return Group(table, notes)
+            lines += wrapped(check.summary, f"{check.status.value} {check.id}: ", "    ")
+    return "\n".join(lines) + "\n"
 
 
 def to_markdown(survival: Survival) -> str:

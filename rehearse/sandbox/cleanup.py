@@ -5,7 +5,8 @@ work on the same engine at the same time: everything is judged from the list rep
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -39,15 +40,32 @@ def orphaned_runs() -> set[str]:
 
 def remove_all(run_id: str | None = None) -> int:
     """Remove every labelled container, then network; returns how many objects went."""
-    removed = 0
+    removed = remove_containers(run_id)
     try:
-        for container in _containers(run_id):
-            removed += _gone(partial(container.remove, force=True, v=True))
-        for network in host.client().networks.list(filters=selector(run_id)):
-            removed += _gone(network.remove)
+        removed += _at_once([n.remove for n in host.client().networks.list(
+            filters=selector(run_id))])
     except DockerException as error:  # the engine went away meanwhile: what went, went
         _LOG.warning("cleaning up stopped early: %s", error)
     return removed + firewall.forget(run_id)
+
+
+def remove_containers(run_id: str | None) -> int:
+    """A run's containers removed all at once: the teardown lasts as long as the slowest stop,
+    not the sum of them."""
+    try:
+        found = _containers(run_id)
+    except DockerException as error:
+        _LOG.warning("cleaning up stopped early: %s", error)
+        return 0
+    return _at_once([partial(c.remove, force=True, v=True) for c in found])
+
+
+def _at_once(removals: Sequence[Callable[[], object]]) -> int:
+    if len(removals) <= 1:
+        return sum(_gone(remove) for remove in removals)
+    with ThreadPoolExecutor(max_workers=min(8, len(removals)),
+                            thread_name_prefix="rehearse-teardown") as pool:
+        return sum(pool.map(_gone, removals))
 
 
 def _gone(remove: Callable[[], object]) -> int:

@@ -23,7 +23,7 @@ from testcontainers.core.wait_strategies import (
 
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import host
-from rehearse.sandbox.copyin import Copy, copy_in
+from rehearse.sandbox.copyin import Copy, WithFiles, copy_in
 from rehearse.sandbox.labels import is_kept, labels
 from rehearse.sandbox.relay import door
 
@@ -211,7 +211,8 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
 
 def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
     # The name is the service's address on the rehearsal's network, unique per run.
-    container = DockerContainer(spec.image, env=dict(spec.env), name=container_name(run_id, spec))
+    container = WithFiles(spec.image, spec.files, env=dict(spec.env),
+                          name=container_name(run_id, spec))
     if spec.network is None:
         # Publish on loopback only: a plain publish binds 0.0.0.0 (docker-offline.md). On the
         # rehearsal's internal network a relay is the door instead (see relay.py).
@@ -221,8 +222,6 @@ def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
         kwargs["mem_limit"] = spec.memory
     if spec.network:
         kwargs["network"] = spec.network
-    for target, content in spec.files:
-        container.with_copy_into_container(content, target)
     if spec.command:
         container.with_command(list(spec.command))
     for mount in spec.mounts:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from rehearse import catalog
+from rehearse.checks.web import sandbox_client
 from rehearse.errors import BadInputError, EnvironmentNotReadyError, RehearsalFailedError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec, run_service
 from rehearse.store.appdata import Files
@@ -122,11 +123,12 @@ def _failed(spec: AppSpec, startup: Startup, service: Service, log: str) -> AppS
 
 
 def _check_installed(endpoint: Endpoint, spec: AppSpec, log: str) -> None:
-    """Lost settings show as every page redirecting to /install (nopcommerce.md §8, §10)."""
+    """Lost settings show as every page redirecting to /install (nopcommerce.md §8, §10). The
+    console already said the app listens: its home page is the one request, no readiness poll
+    before it."""
     base = f"http://{endpoint.host}:{endpoint.port}"
     try:
-        with httpx.Client(base_url=base, timeout=10.0, follow_redirects=False) as client:
-            _get(client, "/keepalive/index")
+        with sandbox_client(base, follow_redirects=False, timeout=10.0) as client:
             home = _get(client, "/")
     except httpx.HTTPError as error:
         raise AppStartFailedError(

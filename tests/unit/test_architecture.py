@@ -104,3 +104,56 @@ def test_the_cli_starts_without_the_heavy_libraries() -> None:
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True).stdout.split()
     assert not set(heavy) & set(loaded)
+
+
+# What `plan` and `check` must answer without (issue 17 §3): Rich, pydantic, Jinja2, HTTP,
+# Docker, the drivers, the history's database. `check` validates the scenario with pydantic.
+NOT_FOR_PLAN = ("rich", "pydantic", "pydantic_core", "jinja2", "httpx", "lxml", "docker",
+                "testcontainers", "requests", "psycopg", "pymysql", "pyodbc", "sqlalchemy",
+                "alembic", "yaml", "markdown_it")
+NOT_FOR_CHECK = tuple(m for m in NOT_FOR_PLAN if m not in ("pydantic", "pydantic_core", "yaml"))
+_LOADED = ("import sys\n"
+           "from rehearse.cli import main\n"
+           "sys.argv = ['rehearse', *sys.argv[2:]]\n"
+           "try:\n    main()\n"
+           "except SystemExit as done:\n    code = done.code\n"
+           "top = sorted({m.split('.')[0] for m in sys.modules})\n"
+           "with open(SYS_FILE, 'w') as out:\n"
+           "    out.write(f'{code}\\n' + '\\n'.join(top))")
+
+
+def _modules_of(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
+    """The command run as users run it (the real entry point, in a fresh interpreter); the
+    top-level modules it had loaded when it exited."""
+    import subprocess
+    import sys
+
+    found = tmp_path / "modules.txt"
+    probe = _LOADED.replace("SYS_FILE", repr(str(found)))
+    subprocess.run([sys.executable, "-c", probe, "-", *args], capture_output=True, text=True,
+                   check=True, cwd=PACKAGE.parent)
+    code, *modules = found.read_text().split()
+    return int(code), set(modules)
+
+
+@pytest.mark.parametrize("args", [
+    ("plan", "--from", "4.40", "--to", "4.70", "--stepwise", "--provider", "postgresql"),
+    ("plan", "--from", "3.90", "--to", "4.80", "--format", "json"),
+    ("plan", "--from", "4.50", "--to", "4.70", "--format", "markdown"),
+    ("--help",), ("plan", "--help"),
+])
+def test_plan_and_help_load_none_of_the_heavy_libraries(tmp_path: Path,
+                                                         args: tuple[str, ...]) -> None:
+    code, loaded = _modules_of(tmp_path, *args)
+    assert code == 0
+    assert not loaded & set(NOT_FOR_PLAN), sorted(loaded & set(NOT_FOR_PLAN))
+
+
+def test_check_loads_only_what_reading_the_scenario_needs(tmp_path: Path) -> None:
+    from tests.unit.test_cli_check import scenario
+
+    path = scenario(tmp_path)
+    code, loaded = _modules_of(tmp_path, "check", str(path))
+    assert code == 0  # it really judged the store, survival table and all
+    assert "pydantic" in loaded  # the control: the scenario was validated in this process
+    assert not loaded & set(NOT_FOR_CHECK), sorted(loaded & set(NOT_FOR_CHECK))

@@ -92,3 +92,15 @@ def test_run_refuses_an_unknown_report_format_before_anything(tmp_path: object) 
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "unknown report format pdf" in result.stderr
     assert "json, markdown, html, junit" in result.stderr
+
+
+def test_options_are_converted_and_refused_as_typer_would() -> None:
+    """The CLI converts option values itself (pydantic stays unloaded): a wrong value is still
+    a usage error naming the option, and a right one arrives typed."""
+    code, _, err = run("history", "--last", "many")
+    assert code == ExitCode.BAD_INPUT and "Invalid value for '--last'" in err
+    code, _, err = run("plan", "--from", "4.50", "--to", "4.70", "--format", "yaml")
+    assert code == ExitCode.BAD_INPUT and "'yaml' is not one of 'table', 'json'" in err
+    code, out, _ = run("plan", "--from", "4.50", "--to", "4.70", "--provider", "mysql",
+                       "--format", "json")
+    assert code == ExitCode.PASSED and json.loads(out)["provider"] == "mysql"

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from rehearse.appsteps import upgrade
 from rehearse.console import terminal
 from rehearse.database.scriptrun import run_script
 from rehearse.database.storedb import QueryError
 from rehearse.errors import BadInputError, RehearsalFailedError
-from rehearse.phases import Run, upgrade
+from rehearse.phases import Run
 from rehearse.planner import make_plan
 from rehearse.results import Status
 from rehearse.scenario import load

@@ -255,3 +255,24 @@ def test_the_copy_in_archive_is_read_only_and_owned_by_the_server(tmp_path: Path
     after = source.stat()
     assert (after.st_mode, after.st_uid, after.st_mtime) == (before.st_mode, before.st_uid,
                                                              before.st_mtime)
+
+
+def test_the_files_of_a_store_go_in_as_one_archive_of_files_alone() -> None:
+    """One put_archive for all of them (each costs the engine ~60 ms); no folder entries, so
+    the image's own folders keep their owner and mode."""
+    import io
+    import tarfile
+
+    from rehearse.sandbox.copyin import files_archive
+
+    stream = io.BytesIO()
+    files_archive(stream, (("/app/App_Data/appsettings.json", b"{}"),
+                           ("/app/Plugins/Acme/plugin.json", b'{"a": 1}')))
+    stream.seek(0)
+    with tarfile.open(fileobj=stream) as tar:
+        members = tar.getmembers()
+        assert [(m.name, m.isfile(), m.mode) for m in members] == [
+            ("app/App_Data/appsettings.json", True, 0o644),
+            ("app/Plugins/Acme/plugin.json", True, 0o644)]
+        extracted = tar.extractfile(members[1])
+        assert extracted is not None and extracted.read() == b'{"a": 1}'

@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from rehearse.catalog_tables import core_tables
-from rehearse.database.storedb import baseline, check_declared, detect_version, require_whole
+from rehearse.database.storedb import (
+    baseline,
+    check_declared,
+    count_rows,
+    detect_version,
+    require_whole,
+)
 from rehearse.errors import BadInputError
 from rehearse.version import Version
 
@@ -19,6 +25,7 @@ class FakeDatabase:
 
     def __init__(self, tables: dict[str, list[tuple[Any, ...]]]) -> None:
         self.tables = tables
+        self.sent: list[str] = []
 
     false = "0"
 
@@ -29,6 +36,11 @@ class FakeDatabase:
         return list(self.tables)
 
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        self.sent.append(sql)
+        if " UNION ALL " in sql or sql.startswith("SELECT '"):  # count_rows: label, count
+            parts = [(part.split("'")[1], part.rsplit("[", 1)[1].rstrip("]"))
+                     for part in sql.split(" UNION ALL ")]
+            return ["label", "n"], [(label, len(self.tables[table])) for label, table in parts]
         if " WHERE LOWER([Name]) = " in sql:
             wanted = sql.rsplit("'", 2)[1]
             table = sql.split("FROM [", 1)[1].split("]", 1)[0]
@@ -139,6 +151,26 @@ def test_baseline_counts_present_tables_and_lists_missing_ones() -> None:
     assert found.counts["Product"] == 1 and found.counts["Order"] == 1
     assert "Category" in found.missing and "Product" not in found.missing
     assert found.newest_migrations == ("nopCommerce version 4.50.0. Update Data",)
+
+
+def test_the_key_tables_are_counted_in_one_statement() -> None:
+    db = store(["nopCommerce version 4.50.0. Update Data"], lower=True)
+    db.tables["order"] = [(1,), (2,), (3,)]
+    found = baseline(db)
+    counts = [sql for sql in db.sent if "COUNT(*)" in sql and "GROUP BY" not in sql]
+    assert len(counts) == 1 and counts[0].count(" UNION ALL ") == len(STORE)  # + the version
+    assert found.counts == {"Product": 1, "Customer": 1, "Order": 3, "Setting": 1,
+                            "MigrationVersionInfo": 1}
+
+
+def test_counting_rows_runs_on_a_real_sql_engine() -> None:
+    from tests.unit.checks.sqlite_store import SqliteStore
+
+    db = SqliteStore()
+    db.table("order", "Id INTEGER", [(1,), (2,)])  # a Windows dump's lower-case name
+    db.execute('CREATE TABLE "Product" (Id INTEGER)')
+    assert count_rows(db, {"Order": "order", "Product": "Product"}) == {"Order": 2, "Product": 0}
+    assert count_rows(db, {}) == {}
 
 
 def test_a_version_table_without_its_columns_is_reported_not_a_crash() -> None:

@@ -117,3 +117,26 @@ def test_products_gone_within_the_allowed_row_loss_pass_but_changes_never() -> N
     ignoring = replace(allowing, settings=CheckSettings(ignore_tables=("product",)),
                        data_after=changed)
     assert data_diff.catalogue(ignoring)[0] is Status.SKIP
+
+
+class _Counting(SqliteStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries = 0
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[object, ...]]]:
+        self.queries += 1
+        return super().query(sql)
+
+
+def test_gaps_in_the_ids_are_stepped_over_not_walked_batch_by_batch() -> None:
+    # Slugs of products from 1, of categories from 10,000,001 (as the demo store numbers them),
+    # and a dense run across several batches.
+    ids = [1, 2, 3, 10_000_001, 10_000_002, *range(20_000_000, 20_000_000 + 2 * datasnap.BATCH + 5)]
+    db = _Counting()
+    db.table("Product", "Id INTEGER PRIMARY KEY, Name TEXT", [(i, f"p{i}") for i in ids])
+    ranges = list(datasnap.id_ranges(db, "Product"))
+    assert db.queries <= 2 * len(ranges)  # one MIN/MAX, one MIN per step: never 1,000 batches
+    assert len(ranges) == 5
+    found = [i for low, high in ranges for i in ids if low <= i <= high]
+    assert found == ids  # every row in exactly one range, in order
