@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import os
 from dataclasses import dataclass
 from functools import cache
 
 import docker
-from docker.errors import DockerException, ImageNotFound
+from docker.errors import BuildError, DockerException, ImageNotFound
 
 from rehearse.errors import EnvironmentNotReadyError
+from rehearse.sandbox import engine as engines
+from rehearse.sandbox.engine import Engine
+
+PING_SECONDS = 10
 
 
 @cache
@@ -22,6 +28,27 @@ def client() -> docker.DockerClient:
             hint="start Docker (on Debian as root: scripts/host-setup.sh), then re-run",
         ) from error
     return found
+
+
+@cache
+def engine() -> Engine:
+    """The engine `client()` talks to, and how the host reaches its sandboxes."""
+    return engines.current()
+
+
+def check_engine(target: str) -> None:
+    """An engine URL or context name that answers; the user's to fix when it does not."""
+    engines.parse_target(target)
+    environment = engines.child_environment(target, os.environ)
+    try:
+        found = docker.from_env(environment=environment, timeout=PING_SECONDS)
+        found.ping()
+    except DockerException as error:
+        raise EnvironmentNotReadyError(
+            f"the Docker engine {target} does not answer ({_first_line(error)})",
+            hint="check the URL (docker -H URL info), its TLS variables or the context's name",
+        ) from error
+    found.close()
 
 
 @dataclass(frozen=True)
@@ -51,6 +78,40 @@ def ensure_image(image: str, pull: bool = True) -> None:
         client().images.pull(image)
     except DockerException as error:
         raise _missing(image, f": pulling failed ({_first_line(error)})") from error
+
+
+LOCAL_BASE = "rehearse/base:bookworm"
+
+
+_DOCKERFILE = """\
+ARG BASE=debian:bookworm-slim
+FROM ${{BASE}}
+RUN apt-get update -q \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {package} \\
+ && rm -rf /var/lib/apt/lists/*
+ENTRYPOINT ["{package}"]
+"""
+
+
+def build_once(image: str, package: str, variable: str) -> None:
+    """Build one of rehearse's own one-package images (images/relay, images/guard) when the
+    engine lacks it, from the local base when there is one (no registry)."""
+    dockerfile = _DOCKERFILE.format(package=package).encode()
+    docker = client()
+    try:
+        docker.images.get(image)
+        return
+    except ImageNotFound:
+        pass
+    base = LOCAL_BASE if docker.images.list(name=LOCAL_BASE) else "debian:bookworm-slim"
+    try:
+        docker.images.build(fileobj=io.BytesIO(dockerfile), tag=image, rm=True,
+                            buildargs={"BASE": base}, labels={"io.rehearse": image})
+    except (BuildError, DockerException) as error:
+        raise EnvironmentNotReadyError(
+            f"cannot build the image {image} ({_first_line(error)})",
+            hint=f"make images builds it; or set {variable} to an image with {package}",
+        ) from error
 
 
 def _missing(image: str, why: str) -> EnvironmentNotReadyError:

@@ -1,0 +1,85 @@
+"""Engine URLs and contexts: which engine, and whether its published ports are this machine's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rehearse.errors import BadInputError
+from rehearse.sandbox import engine
+
+LOCALITY = [
+    ("unix:///var/run/docker.sock", True),
+    ("unix:///run/user/1000/docker.sock", True),
+    ("tcp://127.0.0.1:2375", True),
+    ("tcp://localhost:2376", True),
+    ("tcp://[::1]:2375", True),
+    ("tcp://10.213.0.2:2375", False),
+    ("tcp://docker.example.com:2376", False),
+    ("https://build-3.example.com:2376", False),
+    ("ssh://deploy@shop-rehearsals", False),
+    ("ssh://127.0.0.1", False),  # an ssh engine is another machine's, even through a forward
+]
+
+
+@pytest.mark.parametrize(("url", "local"), LOCALITY)
+def test_published_ports_are_reachable_only_from_an_engine_here(url: str, local: bool) -> None:
+    assert engine.is_local(engine.parse_url(url)) is local
+    assert engine.current({"DOCKER_HOST": url}).tunnelled is not local
+
+
+@pytest.mark.parametrize("url", ["docker.example.com:2376", "ftp://host", "tcp://:2375",
+                                 "unix://", "ssh://", "http//x"])
+def test_a_bad_engine_url_is_the_users_to_fix(url: str) -> None:
+    with pytest.raises(BadInputError) as caught:
+        engine.parse_target(url) if "://" in url else engine.parse_url(url)
+    assert caught.value.hint
+
+
+def test_an_unknown_context_name_is_refused(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    with pytest.raises(BadInputError, match="neither a URL nor a Docker context"):
+        engine.parse_target("night-shift")
+
+
+def _context(config: Path, name: str, host: str) -> None:
+    """A context as `docker context create NAME --docker host=HOST` writes it."""
+    import hashlib
+
+    meta = config / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest()
+    meta.mkdir(parents=True)
+    (meta / "meta.json").write_text(json.dumps({
+        "Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host,
+                                                               "SkipTLSVerify": False}}}))
+
+
+def test_the_current_context_names_the_engine(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    _context(tmp_path, "night-shift", "tcp://10.213.0.2:2375")
+    (tmp_path / "config.json").write_text(json.dumps({"currentContext": "night-shift"}))
+    assert engine.current({}) == engine.Engine("tcp://10.213.0.2:2375", tunnelled=True)
+    assert engine.parse_target("night-shift") == "night-shift"
+    # DOCKER_HOST wins over the context, as with the docker CLI.
+    assert engine.current({"DOCKER_HOST": "unix:///x.sock"}).url == "unix:///x.sock"
+    assert engine.current({"DOCKER_CONTEXT": "default"}).url == engine.DEFAULT_URL
+
+
+def test_the_way_in_can_be_forced_and_a_wrong_value_is_refused() -> None:
+    env = {"DOCKER_HOST": "tcp://127.0.0.1:2375"}
+    assert engine.current({**env, engine.ACCESS: "tunnel"}).tunnelled
+    assert not engine.current({"DOCKER_HOST": "ssh://a@b", engine.ACCESS: "published"}).tunnelled
+    with pytest.raises(BadInputError):
+        engine.current({**env, engine.ACCESS: "vpn"})
+
+
+def test_a_child_rehearsal_is_pointed_at_its_engine_only() -> None:
+    parent = {"DOCKER_HOST": "unix:///a.sock", "DOCKER_CONTEXT": "x", "PATH": "/bin"}
+    assert engine.child_environment("tcp://10.0.0.2:2375", parent) == {
+        "DOCKER_HOST": "tcp://10.0.0.2:2375", "PATH": "/bin"}
+    assert engine.child_environment("night-shift", parent) == {
+        "DOCKER_CONTEXT": "night-shift", "PATH": "/bin"}
