@@ -1,0 +1,130 @@
+"""Remote engines for real: a second dockerd started by the test in its own network namespace,
+reached over TCP (tests/second_engine.py). A rehearsal runs there end to end with nothing of its
+sandbox published, and a fleet of three stores spreads over both engines. Nothing leaves the
+machine: only loopback and the namespace the test made are ever addressed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rehearse.catalog import Provider
+from rehearse.cli import app
+from rehearse.errors import ExitCode
+from rehearse.sandbox.labels import SESSION
+from rehearse.version import Version
+from tests import images, second_engine
+from tests.storegen import StoreShape, make_backup
+
+pytestmark = pytest.mark.docker
+LOCAL = "unix:///var/run/docker.sock"
+# What a small 4.50 → 4.60 rehearsal needs on the second engine, and nothing more.
+NEEDED = ("rehearse/relay:1", "rehearse/guard:1", images.POSTGRES, f"{images.SIM}:4.60")
+APP_SETTINGS = {"ConnectionStrings": {
+    "ConnectionString": "Server=db.prod;Database=shop;User Id=shop;Password=prod-Zq9",
+    "DataProvider": "postgresql"}}
+
+
+@pytest.fixture(scope="module")
+def engine2() -> Iterator[second_engine.SecondEngine]:
+    problem = second_engine.problem()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"a second engine is required under CI=true: {problem}")
+        pytest.skip(problem)
+    with second_engine.second_engine(NEEDED) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("store")
+    make_backup(StoreShape(Version(4, 50), Provider.POSTGRESQL), folder)
+    (folder / "App_Data").mkdir()
+    (folder / "App_Data" / "appsettings.json").write_text(json.dumps(APP_SETTINGS))
+    (folder / "App_Data" / "plugins.json").write_text('{"InstalledPlugins": []}')
+    return folder
+
+
+def scenario(store: Path, folder: Path, name: str) -> Path:
+    """A demo-like store, kept small: one app step, no page comparison, no second start."""
+    path = folder / f"{name}.yaml"
+    path.write_text(f"""\
+store:
+  version: "4.50"
+  provider: postgresql
+  backup: {store / 'store.dump'}
+  app_data: {store / 'App_Data'}
+target: "4.60"
+images:
+  database: {images.POSTGRES}
+  nopcommerce: "{images.SIM}:{{version}}"
+  pull: false
+limits: {{database_memory: 1g, store_memory: 512m}}
+checks: {{store_diff: {{enabled: false}}, second_start: false}}
+rollback: false
+report:
+  output: {folder / 'out'}
+""")
+    return path
+
+
+def _created(engine: second_engine.SecondEngine, since: float) -> list[dict[str, str]]:
+    """The containers this session's rehearsals created on the engine since `since`."""
+    events = engine.client().events(since=int(since), until=int(time.time()) + 1, decode=True,
+                                    filters={"type": "container", "event": "create"})
+    found = [event["Actor"]["Attributes"] for event in events]
+    return [a for a in found if a.get(SESSION) == os.environ["REHEARSE_SESSION"]]
+
+
+def _leftovers(engine: second_engine.SecondEngine) -> list[str]:
+    filters = {"label": f"{SESSION}={os.environ['REHEARSE_SESSION']}"}
+    return ([str(c.name) for c in engine.client().containers.list(all=True, filters=filters)]
+            + [str(n.name) for n in engine.client().networks.list(filters=filters)])
+
+
+def _guard_rules(engine: second_engine.SecondEngine) -> str:
+    return subprocess.run(["ip", "netns", "exec", engine.name, "iptables", "-S", "INPUT"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_a_rehearsal_runs_end_to_end_on_a_remote_engine(
+        engine2: second_engine.SecondEngine, store: Path, tmp_path: Path) -> None:
+    path = scenario(store, tmp_path, "remote")
+    since = time.time() - 1
+    done = subprocess.run([sys.executable, "-m", "rehearse", "run", str(path)],
+                          env={**os.environ, "DOCKER_HOST": engine2.url}, capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode == ExitCode.PASSED, done.stderr
+    report = json.loads(next((tmp_path / "out").glob("*/report.json")).read_text())
+    assert report["verdict"] == "pass" and [s["to"] for s in report["steps"]] == ["4.60"]
+    created = _created(engine2, since)
+    roles = sorted(a["io.rehearse.role"] for a in created)
+    assert roles.count("door") == 1 and "database" in roles and "store-4.60" in roles
+    assert roles.count("guard") >= 2  # the rule put on, and taken off, on the engine's host
+    assert _leftovers(engine2) == []
+    assert "rehearse-" not in _guard_rules(engine2)
+
+
+def test_a_fleet_spreads_over_both_engines(engine2: second_engine.SecondEngine, store: Path,
+                                           tmp_path: Path) -> None:
+    paths = [str(scenario(store, tmp_path, name)) for name in ("north", "south", "outlet")]
+    output = tmp_path / "fleet"
+    result = CliRunner().invoke(app, ["fleet", *paths, "--engine", LOCAL, "--engine",
+                                      engine2.url, "--parallel", "1", "--output", str(output)])
+    assert result.exit_code == ExitCode.PASSED, result.output
+    index = json.loads((output / "index.json").read_text())
+    assert [s["verdict"] for s in index["stores"]] == ["pass", "pass", "pass"]
+    assert {s["engine"] for s in index["stores"]} == {LOCAL, engine2.url}
+    for entry in index["stores"]:
+        assert (output / entry["report"]).is_file()
+    assert "north" in (output / "index.html").read_text()
+    assert _leftovers(engine2) == []
