@@ -12,13 +12,15 @@ through the engine's API (tunnel.py).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
 
 from docker.errors import DockerException
 
 from rehearse.errors import EnvironmentNotReadyError
+from rehearse.interrupts import shielded
 from rehearse.sandbox import host
 from rehearse.sandbox.labels import is_kept, labels
 from rehearse.sandbox.tunnel import Tunnel, Upstream
@@ -102,18 +104,25 @@ def sandbox_door(run_id: str, network: str, role: str = "door") -> Iterator[Door
     """The relay of one sandbox, for every service on `network` until the block ends."""
     ensure_relay_image()
     tunnelled = host.engine().tunnelled
-    relay = _start_relay(run_id, network, role, tunnelled)
+    relay: Any = None
     door: Door | None = None
     try:
+        with _held():  # a Ctrl-C between the engine creating it and us holding it would leak it
+            relay = _start_relay(run_id, network, role, tunnelled)
         door = Door(relay, tunnelled)
         _DOORS[network] = door
         yield door
     finally:
         if door is not None and _DOORS.get(network) is door:
             del _DOORS[network]
-        if not is_kept(run_id):
+        if relay is not None and not is_kept(run_id):
             with suppress(DockerException):
                 relay.remove(force=True)
+
+
+def _held() -> AbstractContextManager[None]:
+    """Ctrl-C and SIGTERM held back for the block; signals reach only the main thread."""
+    return shielded() if threading.current_thread() is threading.main_thread() else nullcontext()
 
 
 def _start_relay(run_id: str, network: str, role: str, tunnelled: bool) -> Any:
@@ -128,7 +137,7 @@ def _start_relay(run_id: str, network: str, role: str, tunnelled: bool) -> Any:
         if not tunnelled:
             docker.networks.get(network).connect(relay)
         relay.reload()
-    except BaseException:
+    except DockerException:
         with suppress(DockerException):
             relay.remove(force=True)
         raise

@@ -12,6 +12,8 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 from typer.testing import CliRunner
@@ -19,9 +21,13 @@ from typer.testing import CliRunner
 from rehearse.catalog import Provider
 from rehearse.cli import app
 from rehearse.errors import ExitCode
-from rehearse.sandbox.labels import SESSION
+from rehearse.sandbox import engineguard, host
+from rehearse.sandbox.labels import SESSION, labels, new_run_id
+from rehearse.sandbox.network import private_network
+from rehearse.sandbox.service import ServiceSpec, run_service
 from rehearse.version import Version
 from tests import images, second_engine
+from tests.integration.test_isolation import reach
 from tests.storegen import StoreShape, make_backup
 
 pytestmark = pytest.mark.docker
@@ -128,3 +134,52 @@ def test_a_fleet_spreads_over_both_engines(engine2: second_engine.SecondEngine, 
         assert (output / entry["report"]).is_file()
     assert "north" in (output / "index.html").read_text()
     assert _leftovers(engine2) == []
+
+
+@pytest.fixture()
+def on_engine2(engine2: second_engine.SecondEngine) -> Iterator[second_engine.SecondEngine]:
+    """This process's rehearse code pointed at the second engine for the test's length."""
+    before = os.environ.get("DOCKER_HOST")
+    os.environ["DOCKER_HOST"] = engine2.url
+    _forget_engine()
+    try:
+        yield engine2
+    finally:
+        if before is None:
+            del os.environ["DOCKER_HOST"]
+        else:
+            os.environ["DOCKER_HOST"] = before
+        _forget_engine()
+
+
+def _forget_engine() -> None:
+    for cached in (host.client, host.engine, engineguard.problem):
+        cached.cache_clear()
+
+
+def test_a_sandbox_on_a_remote_engine_cannot_reach_that_engines_host(
+        on_engine2: second_engine.SecondEngine) -> None:
+    # The engine's own API listens on the namespace's address: what a sandbox must never reach.
+    api = urlsplit(on_engine2.url)
+    address, port = str(api.hostname), int(api.port or 2375)
+    docker = host.client()
+    run_id = new_run_id()
+    control = docker.containers.run(f"{images.SIM}:4.60", ["sleep", "120"], detach=True,
+                                    labels=labels(run_id, "control"), network="bridge")
+    try:
+        assert reach(control, address, port)  # the control: the target is really there
+        with private_network(run_id) as network:
+            spec = ServiceSpec(image=f"{images.SIM}:4.60", port=80, role="store",
+                               network=network, ready_log="Now listening on", pull=False)
+            with run_service(spec, run_id) as service:
+                sandboxed = docker.containers.get(service.container_id)
+                assert not reach(sandboxed, address, port)
+                # …while this machine gets in through the tunnel, with nothing published.
+                answer = urlopen(f"http://127.0.0.1:{service.endpoint.port}/keepalive/index",
+                                 timeout=10)
+                assert answer.status == 200
+            assert "rehearse-" in _guard_rules(on_engine2)
+    finally:
+        control.remove(force=True)
+    assert "rehearse-" not in _guard_rules(on_engine2)
+    assert _leftovers(on_engine2) == []
