@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 from dataclasses import dataclass
@@ -23,11 +24,19 @@ def client() -> docker.DockerClient:
         found = docker.from_env()
         found.ping()
     except DockerException as error:
-        raise EnvironmentNotReadyError(
-            f"no Docker engine answers ({_first_line(error)})",
-            hint="start Docker (on Debian as root: scripts/host-setup.sh), then re-run",
-        ) from error
+        raise EnvironmentNotReadyError(f"no Docker engine answers ({_first_line(error)})",
+                                       hint=_no_engine_hint()) from error
     return found
+
+
+def _no_engine_hint() -> str:
+    url = engines.current_url()
+    if url.startswith("ssh://") and importlib.util.find_spec("paramiko") is None:
+        return "ssh:// engines need paramiko (docker's SSH support): pip install paramiko"
+    if not engines.is_local(url):
+        return (f"check that {url} answers (docker -H {url} info), and DOCKER_TLS_VERIFY, "
+                "DOCKER_CERT_PATH or the Docker context")
+    return "start Docker (on Debian as root: scripts/host-setup.sh), then re-run"
 
 
 @cache

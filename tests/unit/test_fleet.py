@@ -109,3 +109,29 @@ def test_the_index_lists_every_store_with_verdict_window_engine_and_report(
     page = html.read_text()
     assert 'href="store-0/20261202-0000-ab12/report.html"' in page
     assert "1 h 10 min" in page and "4.50 → 4.70" in page and ENGINES[1] in page
+
+
+DEMO = str(Path(__file__).resolve().parents[2] / "scenarios" / "demo.yaml")
+
+
+@pytest.mark.parametrize(("arguments", "code", "words"), [
+    (["--engine", "ftp://build-2"], ExitCode.BAD_INPUT, "not a Docker engine URL"),
+    (["--engine", "tcp://:2375"], ExitCode.BAD_INPUT, "names no host"),
+    (["--engine", "night-shift"], ExitCode.BAD_INPUT, "neither a URL nor a Docker context"),
+    (["--engine", "tcp://127.0.0.1:1"], ExitCode.ENVIRONMENT, "does not answer"),
+    (["--engine", "unix:///nowhere/docker.sock"], ExitCode.ENVIRONMENT, "does not answer"),
+    (["--engine", "tcp://127.0.0.1:1", "--parallel", "0"], ExitCode.BAD_INPUT, "runs nothing"),
+])
+def test_a_bad_or_silent_engine_is_refused_before_anything_starts(
+        arguments: list[str], code: ExitCode, words: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from rehearse.cli import app
+
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker"))  # no contexts of the user's
+    output = tmp_path / "fleet"
+    result = CliRunner().invoke(app, ["fleet", DEMO, *arguments, "--output", str(output)])
+    assert result.exit_code == code
+    assert words in result.stderr and "hint:" in result.stderr
+    assert not output.exists()  # nothing started, nothing written
