@@ -49,9 +49,10 @@ def ensure_relay_image() -> None:
 class Door:
     """A running relay; `open` gives the host a 127.0.0.1 port reaching one service."""
 
-    def __init__(self, container: Any, tunnelled: bool) -> None:
+    def __init__(self, container: Any, tunnelled: bool, run_id: str) -> None:
         self._container = container
         self.tunnelled = tunnelled
+        self._run_id = run_id
         ports = container.attrs["NetworkSettings"]["Ports"] or {}
         self._host_ports = {slot: int(ports[f"{slot}/tcp"][0]["HostPort"])
                             for slot in SLOTS if ports.get(f"{slot}/tcp")}
@@ -71,9 +72,10 @@ class Door:
             self._exec(_LISTEN, slot, target, port)
             yield self._host_ports[slot]
         finally:
-            with suppress(DockerException, EnvironmentNotReadyError):
-                self._exec(_STOP, slot)
-            self._free.append(slot)
+            if not is_kept(self._run_id):  # --keep: the printed ports go on answering
+                with suppress(DockerException, EnvironmentNotReadyError):
+                    self._exec(_STOP, slot)
+                self._free.append(slot)
 
     def _take(self, target: str) -> int:
         if not self._free:
@@ -109,7 +111,7 @@ def sandbox_door(run_id: str, network: str, role: str = "door") -> Iterator[Door
     try:
         with _held():  # a Ctrl-C between the engine creating it and us holding it would leak it
             relay = _start_relay(run_id, network, role, tunnelled)
-        door = Door(relay, tunnelled)
+        door = Door(relay, tunnelled, run_id)
         _DOORS[network] = door
         yield door
     finally:
