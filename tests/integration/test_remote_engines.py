@@ -22,7 +22,7 @@ from rehearse.catalog import Provider
 from rehearse.cli import app
 from rehearse.errors import ExitCode
 from rehearse.sandbox import engineguard, host
-from rehearse.sandbox.labels import SESSION, labels, new_run_id
+from rehearse.sandbox.labels import SESSION, keep, labels, new_run_id
 from rehearse.sandbox.network import private_network
 from rehearse.sandbox.service import ServiceSpec, run_service
 from rehearse.version import Version
@@ -129,6 +129,7 @@ def test_a_fleet_spreads_over_both_engines(engine2: second_engine.SecondEngine, 
     assert result.exit_code == ExitCode.PASSED, result.output
     index = json.loads((output / "index.json").read_text())
     assert [s["verdict"] for s in index["stores"]] == ["pass", "pass", "pass"]
+    assert all("min" in s["window"] for s in index["stores"]), index  # the window to book
     assert {s["engine"] for s in index["stores"]} == {LOCAL, engine2.url}
     for entry in index["stores"]:
         assert (output / entry["report"]).is_file()
@@ -181,5 +182,19 @@ def test_a_sandbox_on_a_remote_engine_cannot_reach_that_engines_host(
             assert "rehearse-" in _guard_rules(on_engine2)
     finally:
         control.remove(force=True)
+    assert "rehearse-" not in _guard_rules(on_engine2)
+    assert _leftovers(on_engine2) == []
+
+
+def test_clean_takes_a_kept_remote_sandbox_and_its_guard_rule(
+        on_engine2: second_engine.SecondEngine) -> None:
+    run_id = new_run_id()
+    keep(run_id)  # as --keep leaves it: network, door and the rule on the engine's host
+    with private_network(run_id):
+        pass
+    assert "rehearse-" + run_id in _guard_rules(on_engine2)
+    assert _leftovers(on_engine2)
+    result = CliRunner().invoke(app, ["clean", "--run", run_id])
+    assert result.exit_code == ExitCode.PASSED, result.output
     assert "rehearse-" not in _guard_rules(on_engine2)
     assert _leftovers(on_engine2) == []
