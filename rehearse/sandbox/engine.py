@@ -98,6 +98,41 @@ def current(environment: Mapping[str, str] | None = None) -> Engine:
     return Engine(url, tunnelled)
 
 
+# requests gives these precedence over a client's own CA (its merge of environment settings):
+# with them set, as on many machines, every TLS engine fails verification against the wrong CA.
+CA_BUNDLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def pinned(environment: Mapping[str, str]) -> dict[str, str | None]:
+    """Variables to set (None: to remove) so that every Docker client of the process agrees on
+    the engine: ours, testcontainers' (which takes a context's host alone, losing its TLS
+    files) and child processes'. A context becomes DOCKER_HOST and, with TLS, DOCKER_CERT_PATH
+    (the context's folder holds ca.pem, cert.pem and key.pem)."""
+    changes: dict[str, str | None] = {}
+    if not environment.get("DOCKER_HOST"):
+        changes |= _from_context(environment.get("DOCKER_CONTEXT"))
+    merged = {**environment, **changes}
+    if merged.get("DOCKER_CERT_PATH") or merged.get("DOCKER_TLS_VERIFY"):
+        changes |= {name: None for name in CA_BUNDLES if name in environment}
+    return changes
+
+
+def _from_context(name: str | None) -> dict[str, str | None]:
+    try:
+        context = ContextAPI.get_context(name)
+    except DockerException:
+        return {}  # docker.from_env says what is wrong with it
+    if context is None or context.Name == "default" or not context.Host:
+        return {}
+    found: dict[str, str | None] = {"DOCKER_HOST": str(context.Host), "DOCKER_CONTEXT": None}
+    tls = context.TLSConfig
+    if tls is not None and tls.ca_cert:
+        found["DOCKER_CERT_PATH"] = os.path.dirname(str(tls.ca_cert))
+        if tls.verify:
+            found["DOCKER_TLS_VERIFY"] = "1"
+    return found
+
+
 def child_environment(target: str, environment: Mapping[str, str]) -> dict[str, str]:
     """The environment of a rehearsal run on `target`: an engine URL, or a context's name."""
     env = {k: v for k, v in environment.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}

@@ -20,6 +20,7 @@ PING_SECONDS = 10
 
 @cache
 def client() -> docker.DockerClient:
+    _pin_engine()
     try:
         found = docker.from_env()
         found.ping()
@@ -27,6 +28,19 @@ def client() -> docker.DockerClient:
         raise EnvironmentNotReadyError(f"no Docker engine answers ({_first_line(error)})",
                                        hint=_no_engine_hint()) from error
     return found
+
+
+def _pin_engine() -> None:
+    """One engine for every Docker client of this process and its children (engine.pinned)."""
+    _apply(engines.pinned(os.environ))
+
+
+def _apply(changes: dict[str, str | None]) -> None:
+    for name, value in changes.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def _no_engine_hint() -> str:
@@ -49,6 +63,8 @@ def check_engine(target: str) -> None:
     """An engine URL or context name that answers; the user's to fix when it does not."""
     engines.parse_target(target)
     environment = engines.child_environment(target, os.environ)
+    _apply({name: None for name, value in engines.pinned(environment).items()
+            if name in engines.CA_BUNDLES and value is None})
     try:
         found = docker.from_env(environment=environment, timeout=PING_SECONDS)
         found.ping()

@@ -10,7 +10,9 @@ such as PostgreSQL's), unframed here. Nothing is published on any network.
 from __future__ import annotations
 
 import logging
+import selectors
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable
@@ -28,6 +30,7 @@ class Upstream(Protocol):
     def recv(self, size: int, /) -> bytes: ...
     def shutdown(self, how: int, /) -> Any: ...
     def close(self) -> Any: ...
+    def fileno(self) -> int: ...
 
 
 class Frames:
@@ -86,10 +89,8 @@ class Tunnel:
         if upstream is None:
             return
         self._track(client, upstream)
-        threading.Thread(target=_up, args=(client, upstream), name=self._name,
-                         daemon=True).start()
         try:
-            _down(upstream, client, self._name)
+            _pump(client, upstream, self._name)
         finally:
             self._forget(client, upstream)
 
@@ -111,26 +112,45 @@ class Tunnel:
             _close(end)
 
 
-def _up(client: socket.socket, upstream: Upstream) -> None:
-    """This machine's bytes up to the service, raw; the client's end of file passed on."""
-    try:
-        while data := client.recv(CHUNK):
-            upstream.sendall(data)
-        upstream.shutdown(socket.SHUT_WR)  # socat sees end of input and closes its side
-    except OSError:
-        _close(upstream)
-
-
-def _down(upstream: Upstream, client: socket.socket, name: str) -> None:
-    """The service's bytes back, out of Docker's frames; socat's complaints to the log."""
+def _pump(client: socket.socket, upstream: Upstream, name: str) -> None:
+    """Both directions in one thread: a TLS socket must not be read and written at once from two
+    (OpenSSL forbids it; seen as dropped connections under load)."""
     frames = Frames()
-    with suppress(OSError):
-        while data := upstream.recv(CHUNK):
-            for stream, payload in frames.feed(data):
-                if stream == STDOUT:
-                    client.sendall(payload)
-                elif payload.strip():
-                    _LOG.info("%s: %s", name, payload.decode(errors="replace").strip())
+    with selectors.DefaultSelector() as ready, suppress(OSError):
+        ready.register(client, selectors.EVENT_READ, "up")
+        ready.register(upstream, selectors.EVENT_READ, "down")
+        while ready.get_map():
+            # TLS may hold decrypted bytes that no select reports: read those first.
+            pending = getattr(upstream, "pending", lambda: 0)()
+            ways = ["down"] if pending else [key.data for key, _ in ready.select()]
+            if "down" in ways and not _down(upstream, client, frames, name):
+                return  # the service's side ended: so does the client's
+            if "up" in ways and not _up(client, upstream):
+                ready.unregister(client)  # the client's end of input, passed on
+
+
+def _up(client: socket.socket, upstream: Upstream) -> bool:
+    """This machine's bytes up to the service, raw; False at the client's end of input."""
+    data = client.recv(CHUNK)
+    if data:
+        upstream.sendall(data)
+        return True
+    if isinstance(upstream, ssl.SSLSocket):  # TLS has no half-close: its shutdown drops the
+        _close(upstream)                     # encryption, so the exec ends instead
+    else:
+        upstream.shutdown(socket.SHUT_WR)  # socat sees end of input and closes its side
+    return False
+
+
+def _down(upstream: Upstream, client: socket.socket, frames: Frames, name: str) -> bool:
+    """The service's bytes back, out of Docker's frames; socat's complaints to the log."""
+    data = upstream.recv(CHUNK)
+    for stream, payload in frames.feed(data):
+        if stream == STDOUT:
+            client.sendall(payload)
+        elif payload.strip():
+            _LOG.info("%s: %s", name, payload.decode(errors="replace").strip())
+    return bool(data)
 
 
 def _close(end: Any) -> None:

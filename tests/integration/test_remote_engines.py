@@ -11,10 +11,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import urlopen
 
+import docker
 import pytest
 from typer.testing import CliRunner
 
@@ -22,6 +25,7 @@ from rehearse.catalog import Provider
 from rehearse.cli import app
 from rehearse.errors import ExitCode
 from rehearse.sandbox import engineguard, host
+from rehearse.sandbox.engine import CA_BUNDLES, Engine
 from rehearse.sandbox.labels import SESSION, keep, labels, new_run_id
 from rehearse.sandbox.network import private_network
 from rehearse.sandbox.service import ServiceSpec, run_service
@@ -32,6 +36,8 @@ from tests.storegen import StoreShape, make_backup
 
 pytestmark = pytest.mark.docker
 LOCAL = "unix:///var/run/docker.sock"
+ENGINE_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
+                    "DOCKER_CONFIG", *CA_BUNDLES)
 # What a small 4.50 → 4.60 rehearsal needs on the second engine, and nothing more.
 NEEDED = ("rehearse/relay:1", "rehearse/guard:1", images.POSTGRES, f"{images.SIM}:4.60")
 APP_SETTINGS = {"ConnectionStrings": {
@@ -137,20 +143,29 @@ def test_a_fleet_spreads_over_both_engines(engine2: second_engine.SecondEngine, 
     assert _leftovers(engine2) == []
 
 
-@pytest.fixture()
-def on_engine2(engine2: second_engine.SecondEngine) -> Iterator[second_engine.SecondEngine]:
-    """This process's rehearse code pointed at the second engine for the test's length."""
-    before = os.environ.get("DOCKER_HOST")
-    os.environ["DOCKER_HOST"] = engine2.url
+@contextmanager
+def pointed_at(environment: dict[str, str]) -> Iterator[None]:
+    """This process's rehearse code on another engine for the block's length (host.client pins
+    the engine's variables: all of them are put back)."""
+    names = {*environment, *ENGINE_VARIABLES}
+    before = {name: os.environ.get(name) for name in names}
+    os.environ.update(environment)
     _forget_engine()
     try:
-        yield engine2
+        yield
     finally:
-        if before is None:
-            del os.environ["DOCKER_HOST"]
-        else:
-            os.environ["DOCKER_HOST"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         _forget_engine()
+
+
+@pytest.fixture()
+def on_engine2(engine2: second_engine.SecondEngine) -> Iterator[second_engine.SecondEngine]:
+    with pointed_at(engine2.environment):
+        yield engine2
 
 
 def _forget_engine() -> None:
@@ -198,3 +213,32 @@ def test_clean_takes_a_kept_remote_sandbox_and_its_guard_rule(
     assert result.exit_code == ExitCode.PASSED, result.output
     assert "rehearse-" not in _guard_rules(on_engine2)
     assert _leftovers(on_engine2) == []
+
+
+def test_a_tls_engine_named_by_a_context_is_tunnelled_over_tls(tmp_path: Path) -> None:
+    """`docker context create` with client certificates, the engine on 2376 with --tlsverify:
+    the context is honoured and the tunnel's exec sockets are TLS sockets."""
+    needed = ("rehearse/relay:1", "rehearse/guard:1", f"{images.SIM}:4.60")
+    with second_engine.second_engine(needed, tls=True) as tls_engine:
+        with pytest.raises(docker.errors.DockerException):  # no certificate, no engine
+            docker.DockerClient(base_url=tls_engine.url, timeout=5).ping()
+        second_engine.write_context(tmp_path / "docker", "night-shift", tls_engine)
+        with pointed_at({"DOCKER_CONFIG": str(tmp_path / "docker"),
+                         "DOCKER_CONTEXT": "night-shift"}):
+            assert host.engine() == Engine(tls_engine.url, tunnelled=True)
+            _pages_through_the_tunnel()
+            assert _leftovers(tls_engine) == []
+
+
+def _pages_through_the_tunnel() -> None:
+    run_id = new_run_id()
+    with private_network(run_id) as network:
+        spec = ServiceSpec(image=f"{images.SIM}:4.60", port=80, role="store",
+                           network=network, ready_log="Now listening on", pull=False)
+        with run_service(spec, run_id) as service:
+            base = f"http://127.0.0.1:{service.endpoint.port}"
+            paths = ["/keepalive/index", "/", "/sitemap.xml"] * 6
+            with ThreadPoolExecutor(4) as pool:  # connections at once, each its own exec
+                statuses = list(pool.map(lambda path: urlopen(base + path, timeout=20).status,
+                                         paths))
+            assert statuses == [200] * len(paths)

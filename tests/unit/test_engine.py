@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -47,9 +48,7 @@ def test_an_unknown_context_name_is_refused(tmp_path: Path,
 
 def _context(config: Path, name: str, host: str) -> None:
     """A context as `docker context create NAME --docker host=HOST` writes it."""
-    import hashlib
-
-    meta = config / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest()
+    meta = config / "contexts" / "meta" / _context_id(name)
     meta.mkdir(parents=True)
     (meta / "meta.json").write_text(json.dumps({
         "Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host,
@@ -83,3 +82,36 @@ def test_a_child_rehearsal_is_pointed_at_its_engine_only() -> None:
         "DOCKER_HOST": "tcp://10.0.0.2:2375", "PATH": "/bin"}
     assert engine.child_environment("night-shift", parent) == {
         "DOCKER_CONTEXT": "night-shift", "PATH": "/bin"}
+
+
+def test_a_tls_context_is_pinned_as_variables_every_client_reads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    _context(tmp_path, "night-shift", "tcp://10.213.0.2:2376")
+    tls = tmp_path / "contexts" / "tls" / _context_id("night-shift") / "docker"
+    tls.mkdir(parents=True)
+    for name in ("ca.pem", "cert.pem", "key.pem"):
+        (tls / name).write_text("-----BEGIN CERTIFICATE-----\n")
+    (tmp_path / "config.json").write_text("{}")
+    env = {"DOCKER_CONTEXT": "night-shift", "REQUESTS_CA_BUNDLE": "/etc/ssl/certs/x.crt"}
+    assert engine.pinned(env) == {
+        "DOCKER_HOST": "tcp://10.213.0.2:2376", "DOCKER_CONTEXT": None,
+        "DOCKER_CERT_PATH": str(tls), "DOCKER_TLS_VERIFY": "1",
+        "REQUESTS_CA_BUNDLE": None}  # requests would verify against it instead of ca.pem
+
+
+@pytest.mark.parametrize(("env", "changes"), [
+    ({}, {}),  # the default context: the local socket, nothing to pin
+    ({"DOCKER_HOST": "tcp://10.0.0.2:2375", "CURL_CA_BUNDLE": "/x"}, {}),  # no TLS
+    ({"DOCKER_HOST": "tcp://10.0.0.2:2376", "DOCKER_TLS_VERIFY": "1", "CURL_CA_BUNDLE": "/x"},
+     {"CURL_CA_BUNDLE": None}),
+])
+def test_only_tls_sets_the_ca_bundles_aside(env: dict[str, str], changes: dict[str, None],
+                                            tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    assert engine.pinned(env) == changes
+
+
+def _context_id(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()
