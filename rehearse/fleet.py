@@ -59,13 +59,16 @@ def unique_names(scenarios: Sequence[Path]) -> list[str]:
 
 
 def dispatch(jobs: Sequence[Job], engines: Sequence[str], parallel: int, work: Work,
-             on_stop: Callable[[], None] = lambda: None) -> list[Outcome]:
-    """Every job done once, at most `parallel` at once on each engine; outcomes in job order.
-    Ctrl-C (or SIGTERM) stops handing out jobs, calls `on_stop`, waits, and is raised again."""
+             on_stop: Callable[[], None] = lambda: None,
+             on_done: Callable[[list[Outcome]], object] = lambda done: None) -> list[Outcome]:
+    """Every job done once, at most `parallel` at once on each engine; outcomes in job order,
+    also to `on_done` as each finishes. Ctrl-C (or SIGTERM) stops handing out jobs, calls
+    `on_stop`, waits for the running ones, and is raised again."""
     pending: queue.SimpleQueue[Job] = queue.SimpleQueue()
     for job in jobs:
         pending.put(job)
     done: list[Outcome] = []
+    lock = threading.Lock()
     stopping = threading.Event()
 
     def worker(engine: str) -> None:
@@ -74,7 +77,10 @@ def dispatch(jobs: Sequence[Job], engines: Sequence[str], parallel: int, work: W
                 job = pending.get_nowait()
             except queue.Empty:
                 return
-            done.append(work(job, engine))  # list.append is atomic
+            outcome = work(job, engine)
+            with lock:
+                done.append(outcome)
+                on_done(in_order(done, jobs))
 
     threads = [threading.Thread(target=worker, args=(engine,), name=f"fleet {engine}")
                for engine in engines for _ in range(parallel)]
@@ -87,8 +93,12 @@ def dispatch(jobs: Sequence[Job], engines: Sequence[str], parallel: int, work: W
         on_stop()
         _join([thread for thread in threads if thread.ident is not None])  # the started ones
         raise
+    return in_order(done, jobs)
+
+
+def in_order(outcomes: Sequence[Outcome], jobs: Sequence[Job]) -> list[Outcome]:
     order = [job.name for job in jobs]
-    return sorted(done, key=lambda outcome: order.index(outcome.name))
+    return sorted(outcomes, key=lambda outcome: order.index(outcome.name))
 
 
 def _join(threads: Sequence[threading.Thread]) -> None:

@@ -33,7 +33,9 @@ def run_fleet(scenario_paths: tuple[Path, ...], engines: tuple[str, ...], parall
                f"{parallel} at once on each")
     children = fleet.Children()
     work = fleet.rehearse_on(children, folder, allow_host_access, _environment)
-    outcomes = fleet.dispatch(jobs, targets, parallel, _announced(work), on_stop=children.stop)
+    # The index is written as each store finishes: a stopped fleet leaves one of what ran.
+    outcomes = fleet.dispatch(jobs, targets, parallel, _announced(work), on_stop=children.stop,
+                              on_done=lambda done: index.write(done, targets, folder))
     written = index.write(outcomes, targets, folder)
     passed = sum(o.verdict == "pass" for o in outcomes)
     out.summary(f"{passed} of {len(outcomes)} stores passed; index: {written[0]}")

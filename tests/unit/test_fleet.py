@@ -74,10 +74,13 @@ def test_a_stopped_fleet_stops_its_rehearsals_and_hands_out_no_more() -> None:
         stopped.wait(5)  # …which lasts until the fleet stops it
         return outcome(job, engine, code=ExitCode.INTERRUPTED)
 
+    recorded: list[Outcome] = []
     with pytest.raises(KeyboardInterrupt):
-        dispatch(jobs(5), ENGINES[:1], 1, work, on_stop=stopped.set)
+        dispatch(jobs(5), ENGINES[:1], 1, work, on_stop=stopped.set, on_done=recorded.extend)
     assert stopped.is_set()
     assert ran == ["store-0"]
+    # The stopped rehearsal still reports (exit 130): the index keeps it.
+    assert [(o.name, o.code) for o in recorded] == [("store-0", ExitCode.INTERRUPTED)]
 
 
 def test_the_exit_code_passes_only_when_every_store_passed() -> None:
@@ -135,3 +138,10 @@ def test_a_bad_or_silent_engine_is_refused_before_anything_starts(
     assert result.exit_code == code
     assert words in result.stderr and "hint:" in result.stderr
     assert not output.exists()  # nothing started, nothing written
+
+
+def test_the_index_follows_the_stores_as_they_finish() -> None:
+    seen: list[list[str]] = []
+    dispatch(jobs(3), ENGINES[:1], 1, Recorder(seconds=0.01),
+             on_done=lambda done: seen.append([o.name for o in done]))
+    assert seen == [["store-0"], ["store-0", "store-1"], ["store-0", "store-1", "store-2"]]
