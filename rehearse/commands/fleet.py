@@ -29,7 +29,7 @@ def run_fleet(scenario_paths: tuple[Path, ...], engines: tuple[str, ...], parall
         host.check_engine(target)
     folder = output or Path("rehearsal-fleet") / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
-    out.status(f"rehearsing {len(jobs)} stores on {len(targets)} engines, "
+    out.status(f"rehearsing {_count(len(jobs), 'store')} on {_count(len(targets), 'engine')}, "
                f"{parallel} at once on each")
     children = fleet.Children()
     work = fleet.rehearse_on(children, folder, allow_host_access, _environment)
@@ -61,10 +61,14 @@ def _announced(work: fleet.Work) -> fleet.Work:
     def announced(job: fleet.Job, target: str) -> fleet.Outcome:
         terminal().status(f"▶ {job.name} on {target}")
         outcome = work(job, target)
-        window = f", window {outcome.report['window']}" if outcome.report.get("window") else ""
+        window = f" — {outcome.report['window']}" if outcome.report.get("window") else ""
         terminal().status(f"{_MARKS.get(outcome.verdict, '✗')} {job.name}: "
                           f"{outcome.verdict.upper()} on {target} in "
                           f"{duration(outcome.seconds)}{window}")
         return outcome
 
     return announced
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
