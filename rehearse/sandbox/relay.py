@@ -33,7 +33,7 @@ SLOTS = tuple(range(10001, 10007))
 # (/proc/net/tcp: the port in hex, state 0A LISTEN), so the first connection finds it there.
 _LISTEN = ('socat TCP-LISTEN:$0,fork,reuseaddr "TCP:$1:$2" </dev/null >/dev/null 2>&1 & '
            'echo $! >/tmp/slot-$0; port=$(printf %04X $0); i=0; '
-           'until grep -q ":$port [0-9A-F:]* 0A " /proc/net/tcp /proc/net/tcp6; do '
+           'until grep -qs ":$port [0-9A-F:]* 0A " /proc/net/tcp /proc/net/tcp6; do '
            'i=$((i+1)); [ $i -lt 200 ] || exit 1; sleep 0.02; done')
 _STOP = 'kill "$(cat /tmp/slot-$0)"; rm -f /tmp/slot-$0'
 # Wait for the tunnel's first line before connecting: the service's first bytes (MySQL speaks
