@@ -28,9 +28,13 @@ _FORGET = ('iptables -S INPUT | grep -e "--comment $1" | sed -n "s/^-A INPUT //p
 WAIT_SECONDS = 60
 
 
+def ensure_guard_image() -> None:
+    host.build_once(GUARD_IMAGE, "iptables", "REHEARSE_GUARD_IMAGE")
+
+
 def _on_engine_host(run_id: str, script: str, *args: str) -> tuple[int, str]:
     """Run `script` in the engine host's network namespace."""
-    host.build_once(GUARD_IMAGE, "iptables", "REHEARSE_GUARD_IMAGE")
+    ensure_guard_image()
     docker = host.client()
     try:
         guard = docker.containers.run(

@@ -28,6 +28,7 @@ from rehearse.sandbox import engineguard, host
 from rehearse.sandbox.engine import CA_BUNDLES, Engine
 from rehearse.sandbox.labels import SESSION, keep, labels, new_run_id
 from rehearse.sandbox.network import private_network
+from rehearse.sandbox.relay import ensure_relay_image
 from rehearse.sandbox.service import ServiceSpec, run_service
 from rehearse.version import Version
 from tests import images, second_engine
@@ -52,8 +53,15 @@ def engine2() -> Iterator[second_engine.SecondEngine]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"a second engine is required under CI=true: {problem}")
         pytest.skip(problem)
+    _own_images()
     with second_engine.second_engine(NEEDED) as engine:
         yield engine
+
+
+def _own_images() -> None:
+    """The relay and the guard, built here when missing, as rehearse does on any engine."""
+    ensure_relay_image()
+    engineguard.ensure_guard_image()
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +227,7 @@ def test_a_tls_engine_named_by_a_context_is_tunnelled_over_tls(tmp_path: Path) -
     """`docker context create` with client certificates, the engine on 2376 with --tlsverify:
     the context is honoured and the tunnel's exec sockets are TLS sockets."""
     needed = ("rehearse/relay:1", "rehearse/guard:1", f"{images.SIM}:4.60")
+    _own_images()
     with second_engine.second_engine(needed, tls=True) as tls_engine:
         with pytest.raises(docker.errors.DockerException):  # no certificate, no engine
             docker.DockerClient(base_url=tls_engine.url, timeout=5).ping()
