@@ -122,6 +122,9 @@ def _from_context(name: str | None) -> dict[str, str | None]:
         context = ContextAPI.get_context(name)
     except DockerException:
         return {}  # docker.from_env says what is wrong with it
+    if context is None and name:  # the docker CLI refuses it too; never the local engine instead
+        raise BadInputError(f"DOCKER_CONTEXT names {name!r}, which is not a Docker context",
+                            hint="check it with `docker context ls`, or unset DOCKER_CONTEXT")
     if context is None or context.Name == "default" or not context.Host:
         return {}
     found: dict[str, str | None] = {"DOCKER_HOST": str(context.Host), "DOCKER_CONTEXT": None}
@@ -134,10 +137,15 @@ def _from_context(name: str | None) -> dict[str, str | None]:
 
 
 def child_environment(target: str, environment: Mapping[str, str]) -> dict[str, str]:
-    """The environment of a rehearsal run on `target`: an engine URL, or a context's name."""
-    env = {k: v for k, v in environment.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}
+    """The environment of a rehearsal run on `target`: an engine URL (with the TLS variables
+    given), or a context's name (which carries its own TLS files)."""
     if "://" in target:
-        env["DOCKER_HOST"] = target
-    else:
-        env["DOCKER_CONTEXT"] = target
-    return env
+        return {**_without(environment, ("DOCKER_HOST", "DOCKER_CONTEXT")), "DOCKER_HOST": target}
+    return {**_without(environment, ENGINE_VARIABLES), "DOCKER_CONTEXT": target}
+
+
+ENGINE_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
+
+
+def _without(environment: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    return {k: v for k, v in environment.items() if k not in names}

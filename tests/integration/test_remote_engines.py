@@ -25,7 +25,7 @@ from rehearse.catalog import Provider
 from rehearse.cli import app
 from rehearse.errors import ExitCode
 from rehearse.sandbox import engineguard, host
-from rehearse.sandbox.engine import CA_BUNDLES, Engine
+from rehearse.sandbox.engine import CA_BUNDLES, ENGINE_VARIABLES, Engine
 from rehearse.sandbox.labels import SESSION, keep, labels, new_run_id
 from rehearse.sandbox.network import private_network
 from rehearse.sandbox.relay import ensure_relay_image
@@ -37,8 +37,7 @@ from tests.storegen import StoreShape, make_backup
 
 pytestmark = pytest.mark.docker
 LOCAL = "unix:///var/run/docker.sock"
-ENGINE_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
-                    "DOCKER_CONFIG", *CA_BUNDLES)
+PINNED = (*ENGINE_VARIABLES, "DOCKER_CONFIG", *CA_BUNDLES)  # what host.client may change
 # What a small 4.50 → 4.60 rehearsal needs on the second engine, and nothing more.
 NEEDED = ("rehearse/relay:1", "rehearse/guard:1", images.POSTGRES, f"{images.SIM}:4.60")
 APP_SETTINGS = {"ConnectionStrings": {
@@ -155,7 +154,7 @@ def test_a_fleet_spreads_over_both_engines(engine2: second_engine.SecondEngine, 
 def pointed_at(environment: dict[str, str]) -> Iterator[None]:
     """This process's rehearse code on another engine for the block's length (host.client pins
     the engine's variables: all of them are put back)."""
-    names = {*environment, *ENGINE_VARIABLES}
+    names = {*environment, *PINNED}
     before = {name: os.environ.get(name) for name in names}
     os.environ.update(environment)
     _forget_engine()

@@ -77,11 +77,21 @@ def test_the_way_in_can_be_forced_and_a_wrong_value_is_refused() -> None:
 
 
 def test_a_child_rehearsal_is_pointed_at_its_engine_only() -> None:
-    parent = {"DOCKER_HOST": "unix:///a.sock", "DOCKER_CONTEXT": "x", "PATH": "/bin"}
-    assert engine.child_environment("tcp://10.0.0.2:2375", parent) == {
-        "DOCKER_HOST": "tcp://10.0.0.2:2375", "PATH": "/bin"}
-    assert engine.child_environment("night-shift", parent) == {
+    parent = {"DOCKER_HOST": "unix:///a.sock", "DOCKER_CONTEXT": "x", "PATH": "/bin",
+              "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/certs"}
+    assert engine.child_environment("tcp://10.0.0.2:2376", parent) == {  # the TLS given, kept
+        "DOCKER_HOST": "tcp://10.0.0.2:2376", "PATH": "/bin", "DOCKER_TLS_VERIFY": "1",
+        "DOCKER_CERT_PATH": "/certs"}
+    assert engine.child_environment("night-shift", parent) == {  # a context has its own
         "DOCKER_CONTEXT": "night-shift", "PATH": "/bin"}
+
+
+def test_a_context_that_does_not_exist_is_never_the_local_engine_instead(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(BadInputError, match="not a Docker context"):
+        engine.pinned({"DOCKER_CONTEXT": "nigth-shift"})
 
 
 def test_a_tls_context_is_pinned_as_variables_every_client_reads(
