@@ -247,6 +247,24 @@ def ci_command(
     _run(lambda: ci(system, scenarios, schedule, install, attach))
 
 
+@app.command("fleet")
+def fleet_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="The stores' scenario files.")],
+    engines: Annotated[list[str], typer.Option(
+        "--engine", help="A Docker engine: tcp://HOST:2376, ssh://USER@HOST, unix:///PATH or a "
+                         "context's name (repeatable).")],
+    parallel: Annotated[int, typer.Option(help="Rehearsals at once on each engine.")] = 1,
+    output: Annotated[Optional[Path], typer.Option(  # noqa: UP045 - Typer needs Optional
+        help="Folder for the index and one report folder per store.")] = None,
+    allow_host_access: Annotated[bool, _HOST_ACCESS] = False,
+) -> None:
+    """Rehearse many stores across Docker engines; one report each and an index of them all."""
+    from rehearse.commands.fleet import run_fleet
+
+    _run(lambda: run_fleet(tuple(scenarios), tuple(engines), parallel, output,
+                           allow_host_access))
+
+
 @app.command("check")
 def check_command(
     scenario: Annotated[Path, typer.Argument(help="The scenario YAML (see scenarios/).")],

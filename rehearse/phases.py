@@ -46,8 +46,7 @@ from rehearse.results import (
     Status,
     StepResult,
 )
-from rehearse.sandbox import firewall
-from rehearse.sandbox.network import private_network
+from rehearse.sandbox.network import guard_problem, private_network
 from rehearse.scenario import Scenario
 from rehearse.store.appdata import (
     Files,
@@ -176,7 +175,7 @@ def script_path(run: Run, step: Step) -> Path:
 
 
 def start_sandbox(run: Run) -> None:
-    why = firewall.problem()
+    why = guard_problem()
     if why is not None and run.allow_host_access:
         run.exposure = (f"host access allowed (--allow-host-access): the sandbox could reach "
                         f"this host's own services ({why})")

@@ -26,6 +26,7 @@ build rehearse/testing-mariadb:10.11 images/testing/mariadb
 SIM="${REHEARSE_TEST_SIM:-rehearse/nopsim}"
 build "$SIM:base" images/sim
 build rehearse/relay:1 images/relay
+build rehearse/guard:1 images/guard
 # One tag per version it can play, like the official image's tags: an ENV layer on the base.
 for version in 4.40 4.50 4.60 4.70 4.80 4.90; do
   printf 'FROM %s:base\nENV NOP_SIM_VERSION=%s\n' "$SIM" "$version" \

@@ -12,7 +12,7 @@ from typing import Any
 
 from docker.errors import DockerException
 
-from rehearse.sandbox import firewall, host
+from rehearse.sandbox import engineguard, firewall, host
 from rehearse.sandbox.labels import RUN, orphaned, selector
 
 _LOG = logging.getLogger("rehearse")
@@ -46,7 +46,8 @@ def remove_all(run_id: str | None = None) -> int:
             filters=selector(run_id))])
     except DockerException as error:  # the engine went away meanwhile: what went, went
         _LOG.warning("cleaning up stopped early: %s", error)
-    return removed + firewall.forget(run_id)
+    forget = engineguard.forget if host.engine().tunnelled else firewall.forget  # where they are
+    return removed + forget(run_id)
 
 
 def remove_containers(run_id: str | None) -> int:

@@ -11,7 +11,7 @@ import os
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from docker.errors import DockerException
@@ -27,6 +27,18 @@ class Copy:
     uid: int = 0
     gid: int = 0
     mode: int = 0o440  # read-only, even for its owner
+
+
+def folder_copies(source: str, target: str, only: tuple[str, ...] = ()) -> tuple[Copy, ...]:
+    """A mount's worth of copies: the files `only` names under `source` (all when empty), each
+    read-only for anyone in the container, as a read-only bind mount of them would be."""
+    folder = Path(source)
+    if folder.is_file():  # a single file mounted on its own
+        return (Copy(source, target, mode=0o444),)
+    names = only or tuple(str(p.relative_to(folder)) for p in sorted(folder.rglob("*"))
+                          if p.is_file())
+    return tuple(Copy(str(folder / name), str(PurePosixPath(target) / name), mode=0o444)
+                 for name in names)
 
 
 def archive_into(stream: IO[bytes], copy: Copy) -> None:

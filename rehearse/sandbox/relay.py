@@ -1,69 +1,159 @@
-"""The one door into a sandbox: a tiny relay on an ordinary bridge and on the rehearsal's
-internal network, publishing on 127.0.0.1 and forwarding to one service by name.
+"""The one door into a sandbox: a tiny relay container per rehearsal, on the rehearsal's internal
+network, through which the host reaches every service by name.
 
 Containers on an `--internal` network have no route out and get no published ports
-(docker-offline.md, "Internal networks"): only the relay has a route, and it only forwards in.
+(docker-offline.md, "Internal networks"). On an engine of this machine the relay also sits on an
+ordinary bridge and publishes a few slots on 127.0.0.1; each service gets a slot, a socat listener
+started in the relay by `exec` (milliseconds, where a relay container each took a start). On any
+other engine the relay publishes nothing and has no route out at all: the host is tunnelled in
+through the engine's API (tunnel.py).
 """
 
 from __future__ import annotations
 
-import io
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from typing import Any
 
-from docker.errors import BuildError, DockerException, ImageNotFound
+from docker.errors import DockerException
 
 from rehearse.errors import EnvironmentNotReadyError
+from rehearse.interrupts import shielded
 from rehearse.sandbox import host
 from rehearse.sandbox.labels import is_kept, labels
+from rehearse.sandbox.tunnel import Tunnel, Upstream
 
 RELAY_IMAGE = os.environ.get("REHEARSE_RELAY_IMAGE", "rehearse/relay:1")
-LOCAL_BASE = "rehearse/base:bookworm"
-_DOCKERFILE = b"""\
-ARG BASE=debian:bookworm-slim
-FROM ${BASE}
-RUN apt-get update -q \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends socat \\
- && rm -rf /var/lib/apt/lists/*
-ENTRYPOINT ["socat"]
-"""
+# The relay's own ports, one per service reached at once: the store, its database, and during
+# the rollback phase a second pair (rollback.py), with room to spare.
+SLOTS = tuple(range(10001, 10007))
+# Start socat listening on slot $0 towards $1:$2, note its pid, return once it listens
+# (/proc/net/tcp: the port in hex, state 0A LISTEN), so the first connection finds it there.
+_LISTEN = ('socat TCP-LISTEN:$0,fork,reuseaddr "TCP:$1:$2" </dev/null >/dev/null 2>&1 & '
+           'echo $! >/tmp/slot-$0; port=$(printf %04X $0); i=0; '
+           'until grep -qs ":$port [0-9A-F:]* 0A " /proc/net/tcp /proc/net/tcp6; do '
+           'i=$((i+1)); [ $i -lt 200 ] || exit 1; sleep 0.02; done')
+_STOP = 'kill "$(cat /tmp/slot-$0)"; rm -f /tmp/slot-$0'
+# Wait for the tunnel's first line before connecting: the service's first bytes (MySQL speaks
+# first) must come after the HTTP upgrade, or the SDK's reader may swallow them.
+_CONNECT = 'read -r _ && exec socat STDIO "TCP:$0:$1"'
+_DOORS: dict[str, Door] = {}
 
 
 def ensure_relay_image() -> None:
-    """Build the relay image once, from the local base when there is one (no registry)."""
+    host.build_once(RELAY_IMAGE, "socat", "REHEARSE_RELAY_IMAGE")
+
+
+class Door:
+    """A running relay; `open` gives the host a 127.0.0.1 port reaching one service."""
+
+    def __init__(self, container: Any, tunnelled: bool, run_id: str) -> None:
+        self._container = container
+        self.tunnelled = tunnelled
+        self._run_id = run_id
+        ports = container.attrs["NetworkSettings"]["Ports"] or {}
+        self._host_ports = {slot: int(ports[f"{slot}/tcp"][0]["HostPort"])
+                            for slot in SLOTS if ports.get(f"{slot}/tcp")}
+        self._free = list(self._host_ports)
+
+    @contextmanager
+    def open(self, target: str, port: int) -> Iterator[int]:
+        if self.tunnelled:
+            tunnel = Tunnel(lambda: self._upstream(target, port), name=f"tunnel to {target}")
+            try:
+                yield tunnel.port
+            finally:
+                tunnel.close()
+            return
+        slot = self._take(target)
+        try:
+            self._exec(_LISTEN, slot, target, port)
+            yield self._host_ports[slot]
+        finally:
+            if not is_kept(self._run_id):  # --keep: the printed ports go on answering
+                with suppress(DockerException, EnvironmentNotReadyError):
+                    self._exec(_STOP, slot)
+                self._free.append(slot)
+
+    def _take(self, target: str) -> int:
+        if not self._free:
+            raise EnvironmentNotReadyError(
+                f"the sandbox's door has no free port for {target} ({len(SLOTS)} in use)",
+                hint="report it: a rehearsal reaches at most four services at once")
+        return self._free.pop(0)
+
+    def _exec(self, script: str, *args: object) -> None:
+        code, output = self._container.exec_run(["sh", "-c", script, *map(str, args)])
+        if code:
+            raise EnvironmentNotReadyError(
+                f"the sandbox's door did not open ({output.decode(errors='replace').strip()})",
+                hint="read the relay's log: docker logs " + str(self._container.name))
+
+    def _upstream(self, target: str, port: int) -> Upstream:
+        api = host.client().api
+        exec_id = api.exec_create(self._container.id, ["sh", "-c", _CONNECT, target, str(port)],
+                                  stdin=True, tty=False)["Id"]
+        hijacked: Any = api.exec_start(exec_id, socket=True, tty=False)
+        upstream: Upstream = getattr(hijacked, "_sock", hijacked)  # the socket under SocketIO
+        upstream.sendall(b"\n")
+        return upstream
+
+
+@contextmanager
+def sandbox_door(run_id: str, network: str, role: str = "door") -> Iterator[Door]:
+    """The relay of one sandbox, for every service on `network` until the block ends."""
+    ensure_relay_image()
+    tunnelled = host.engine().tunnelled
+    relay: Any = None
+    door: Door | None = None
+    try:
+        with _held():  # a Ctrl-C between the engine creating it and us holding it would leak it
+            relay = _start_relay(run_id, network, role, tunnelled)
+        door = Door(relay, tunnelled, run_id)
+        _DOORS[network] = door
+        yield door
+    finally:
+        if door is not None and _DOORS.get(network) is door:
+            del _DOORS[network]
+        if relay is not None and not is_kept(run_id):
+            with suppress(DockerException):
+                relay.remove(force=True)
+
+
+def _held() -> AbstractContextManager[None]:
+    """Ctrl-C and SIGTERM held back for the block; signals reach only the main thread."""
+    return shielded() if threading.current_thread() is threading.main_thread() else nullcontext()
+
+
+def _start_relay(run_id: str, network: str, role: str, tunnelled: bool) -> Any:
+    # `sleep` keeps it up; the listeners and tunnels are exec'd in as services come.
     docker = host.client()
+    ports = {} if tunnelled else {f"{slot}/tcp": ("127.0.0.1", None) for slot in SLOTS}
+    relay = docker.containers.run(  # type: ignore[call-overload]  # None: any free port
+        RELAY_IMAGE, ["infinity"], entrypoint=["sleep"], name=f"rehearse-{run_id}-{role}",
+        detach=True, network=network if tunnelled else "bridge", ports=ports,
+        labels=labels(run_id, role), mem_limit="64m")
     try:
-        docker.images.get(RELAY_IMAGE)
-        return
-    except ImageNotFound:
-        pass
-    base = LOCAL_BASE if docker.images.list(name=LOCAL_BASE) else "debian:bookworm-slim"
-    try:
-        docker.images.build(fileobj=io.BytesIO(_DOCKERFILE), tag=RELAY_IMAGE, rm=True,
-                            buildargs={"BASE": base}, labels={"io.rehearse": "relay"})
-    except (BuildError, DockerException) as error:
-        raise EnvironmentNotReadyError(
-            f"cannot build the relay image {RELAY_IMAGE} ({error})",
-            hint="make images builds it; or set REHEARSE_RELAY_IMAGE to an image with socat",
-        ) from error
+        if not tunnelled:
+            docker.networks.get(network).connect(relay)
+        relay.reload()
+    except DockerException:
+        with suppress(DockerException):
+            relay.remove(force=True)
+        raise
+    return relay
 
 
 @contextmanager
 def door(run_id: str, role: str, target: str, port: int, network: str) -> Iterator[int]:
-    """A 127.0.0.1 port on the host that reaches `target:port` inside `network`."""
-    ensure_relay_image()
-    docker = host.client()
-    relay = docker.containers.run(  # type: ignore[call-overload]  # None: any free port
-        RELAY_IMAGE, [f"TCP-LISTEN:{port},fork,reuseaddr", f"TCP:{target}:{port}"],
-        name=f"rehearse-{run_id}-{role}-door", detach=True, network="bridge",
-        labels=labels(run_id, f"{role}-door"), ports={f"{port}/tcp": ("127.0.0.1", None)},
-        mem_limit="64m")
-    try:
-        docker.networks.get(network).connect(relay)
-        relay.reload()
-        yield int(relay.attrs["NetworkSettings"]["Ports"][f"{port}/tcp"][0]["HostPort"])
-    finally:
-        if not is_kept(run_id):
-            with suppress(DockerException):
-                relay.remove(force=True)
+    """A 127.0.0.1 port on the host that reaches `target:port` inside `network`: through the
+    sandbox's door, or a door of its own on a network opened without one."""
+    found = _DOORS.get(network)
+    if found is not None:
+        with found.open(target, port) as opened:
+            yield opened
+        return
+    with sandbox_door(run_id, network, f"{role}-door") as own, own.open(target, port) as opened:
+        yield opened

@@ -10,7 +10,7 @@ import tarfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from docker.errors import DockerException
 from testcontainers.core.container import DockerContainer
@@ -23,7 +23,7 @@ from testcontainers.core.wait_strategies import (
 
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import host
-from rehearse.sandbox.copyin import Copy, WithFiles, copy_in
+from rehearse.sandbox.copyin import Copy, WithFiles, copy_in, folder_copies
 from rehearse.sandbox.labels import is_kept, labels
 from rehearse.sandbox.relay import door
 
@@ -38,6 +38,9 @@ class Mount:
     source: str
     target: str
     read_only: bool = True
+    # The files under `source` the container needs (all when empty): what an engine on another
+    # machine gets copied instead (`placed`), where a bind mount would find nothing.
+    only: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Docker reads a source that is not an absolute path as a named volume and creates it
@@ -169,8 +172,21 @@ class Service:
         return int(api.exec_inspect(exec_id)["ExitCode"] or 0), "\n".join(output)
 
 
+def placed(spec: ServiceSpec) -> ServiceSpec:
+    """The spec for this engine: an engine of another machine cannot bind-mount this machine's
+    folders, so what is mounted read-only (backups) is copied in instead, read-only."""
+    read_only = tuple(mount for mount in spec.mounts if mount.read_only)
+    if not read_only or not host.engine().tunnelled:
+        return spec
+    copies = tuple(copy for mount in read_only
+                   for copy in folder_copies(mount.source, mount.target, mount.only))
+    return replace(spec, mounts=tuple(m for m in spec.mounts if not m.read_only),
+                   copies=spec.copies + copies)
+
+
 @contextmanager
 def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
+    spec = placed(spec)
     if spec.pre_start is not None:
         spec.pre_start(host.engine_facts())
     host.ensure_image(spec.image, pull=spec.pull)

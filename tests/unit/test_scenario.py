@@ -269,7 +269,8 @@ FIELD_TESTS = {
     "images.nopcommerce": "test_safety::test_an_image_that_is_not_there_is_exit_3_naming_it",
     "images.pull": "test_safety::test_an_image_that_is_not_there_is_exit_3_naming_it",
     "anonymize": "test_neutralize::test_mail_jobs_and_personal_data",
-    "app_environment": "test_run::test_a_failing_migration_fails_the_rehearsal_and_posts_to_the_ticket",
+    "app_environment":
+        "test_run::test_a_failing_migration_fails_the_rehearsal_and_posts_to_the_ticket",
     "limits.database_memory": _REACH,
     "limits.store_memory": "test_run::test_running_out_of_memory_is_an_environment_error",
     "timeouts.database_start": "test_safety::test_the_database_start_timeout_is_the_scenarios",

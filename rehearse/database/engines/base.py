@@ -165,7 +165,8 @@ def database_spec(image: str, port: int, env: dict[str, str], memory: str | None
 def backup_mount(backup: Backup) -> Mount:
     """The backup's folder (or the backup folder itself: a dump project), read-only."""
     folder = backup.path if backup.path.is_dir() else backup.path.parent
-    return Mount(str(folder.resolve()), BACKUP_DIR)
+    only = () if backup.path.is_dir() else (backup.path.name,)  # what a copy needs of it
+    return Mount(str(folder.resolve()), BACKUP_DIR, only=only)
 
 
 def restore_failed(backup: Backup, output: str) -> BadInputError:
