@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # chromium: the test that renders the HTML report takes a screenshot with it.
-PACKAGES=(docker.io debootstrap unixodbc tdsodbc chromium)
+# iproute2, iptables: the egress guard, and the second engine the remote-engine tests start.
+PACKAGES=(docker.io debootstrap unixodbc tdsodbc chromium iproute2 iptables)
 STATE_DIR="${REHEARSE_STATE_DIR:-$HOME/.cache/rehearse}"
 mkdir -p "$STATE_DIR"
 
