@@ -46,6 +46,7 @@ from rehearse.results import (
     Status,
     StepResult,
 )
+from rehearse.sandbox import host
 from rehearse.sandbox.network import guard_problem, private_network
 from rehearse.scenario import Scenario
 from rehearse.store.appdata import (
@@ -177,8 +178,9 @@ def script_path(run: Run, step: Step) -> Path:
 def start_sandbox(run: Run) -> None:
     why = guard_problem()
     if why is not None and run.allow_host_access:
+        where = "its Docker engine's host" if host.engine().tunnelled else "this host"
         run.exposure = (f"host access allowed (--allow-host-access): the sandbox could reach "
-                        f"this host's own services ({why})")
+                        f"{where}'s own services ({why})")
         run.out.status(f"    warning: {run.exposure}")
     run.network = run.stack.enter_context(private_network(run.run_id, run.allow_host_access))
 
