@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from rehearse.before_after import record_before, second_start
 from rehearse.catalog import Provider
-from rehearse.database.backup import sha256
-from rehearse.database.backupset import file_digests
+from rehearse.database.backup import Backup
+from rehearse.database.backupdigest import COMPARED, digests, stamp
 from rehearse.errors import ExitCode, RehearseError, Terminated
 from rehearse.interrupts import shielded
 from rehearse.phases import (
@@ -138,24 +138,33 @@ def _teardown(run: Run, keep: bool) -> PhaseResult:
 
 
 def _backup_facts(run: Run, outcome: _Outcome) -> dict[str, str]:
-    """Before and after hashes; "changed" only when both exist and differ (a run stopped
-    before hashing, a wrong provider say, has nothing to compare)."""
-    if run.backup is None or not run.backup_sha256:
-        return {}
+    """Path, SHA-256 and whether the backup is unchanged; "changed" stops the run's verdict."""
+    if run.backup is None or run.backup_stamp is None:
+        return {}  # stopped before check inputs had taken its stamp: nothing to compare
     try:
-        after = sha256(run.backup.path)
+        facts = {"path": str(run.backup.path), **_compared(run, run.backup)}
     except OSError:  # moved away meanwhile: nothing to compare, and nothing rehearse did
         return {}
-    if after != run.backup_sha256:  # never expected: the backup is mounted read-only
+    if facts["unchanged"] == "false":  # never expected: the backup is mounted read-only
         outcome.verdict, outcome.code = Verdict.ERROR, ExitCode.ENVIRONMENT
         outcome.error = f"the backup {run.backup.path} changed during the rehearsal"
         outcome.hint = "something else writes to it: copy it somewhere quiet, then rehearse again"
-    facts = {"path": str(run.backup.path), "sha256_before": run.backup_sha256,
-             "sha256_after": after, "unchanged": str(after == run.backup_sha256).lower()}
-    if run.backup.parts:  # a dump project folder or a chain: SHA-256 per file
+    if run.backup_parts_sha256:  # a dump project folder or a chain: SHA-256 per file
         facts["files_sha256"] = "; ".join(f"{name} {digest}"
-                                          for name, digest in file_digests(run.backup).items())
+                                          for name, digest in run.backup_parts_sha256.items())
     return facts
+
+
+def _compared(run: Run, backup: Backup) -> dict[str, str]:
+    """Unchanged when no file was written to since check inputs (the stamp: no second read of
+    a large backup); a written one is read again and its SHA-256 decides (a `touch` is no
+    change), and with no SHA-256 to compare with (the restore failed first) it is a change."""
+    before = {"sha256_before": run.backup_sha256} if run.backup_sha256 else {}
+    if stamp(backup) == run.backup_stamp:
+        return {**before, "unchanged": "true", "compared": COMPARED}
+    after = digests(backup).whole
+    return {**before, "sha256_after": after, "unchanged": str(after == run.backup_sha256).lower(),
+            "compared": "SHA-256 read again: the file was written to or touched"}
 
 
 # Local shells need no password (the generated one is never printed).
