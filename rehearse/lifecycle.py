@@ -4,6 +4,7 @@ always tears down and reports (Ctrl-C too). `--keep` is the only way to leave th
 from __future__ import annotations
 
 import logging
+import resource
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -121,6 +122,8 @@ def _run_phase(run: Run, name: str, phase: Phase) -> tuple[PhaseResult, ExitCode
     else:
         result = PhaseResult(name, Status.PASS, time.monotonic() - started)
     run.out.status(f"{MARKS[result.status]} {name} ({result.seconds:.1f}s)")
+    _LOG.info("phase %s ended after %.1f s; peak memory so far %.0f MiB", name, result.seconds,
+              resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return result, code
 
 
