@@ -117,3 +117,21 @@ def test_products_gone_within_the_allowed_row_loss_pass_but_changes_never() -> N
     ignoring = replace(allowing, settings=CheckSettings(ignore_tables=("product",)),
                        data_after=changed)
     assert data_diff.catalogue(ignoring)[0] is Status.SKIP
+
+
+def _hashes(rows: dict[int, int]) -> RowHashes:
+    ids = sorted(rows)
+    return RowHashes(("Name",), array("q", ids), array("q", [rows[k] for k in ids]))
+
+
+def test_rows_are_merged_in_id_order_into_changed_gone_and_new() -> None:
+    cases = [
+        ({1: 10, 2: 20, 3: 30}, {1: 10, 2: 21, 3: 30}, ([2], [], [])),
+        ({1: 10, 2: 20, 3: 30}, {2: 20}, ([], [1, 3], [])),
+        ({2: 20}, {1: 10, 2: 20, 5: 50}, ([], [], [1, 5])),
+        ({1: 1, 4: 4, 9: 9}, {2: 2, 4: 5, 8: 8, 9: 9, 10: 10}, ([4], [1], [2, 8, 10])),
+        ({}, {}, ([], [], [])),
+        ({7: 7}, {}, ([], [7], [])),
+    ]
+    for before, after, expected in cases:
+        assert data_diff._rows(_hashes(before), _hashes(after)) == expected, (before, after)
