@@ -110,6 +110,8 @@ def _literal(value: str) -> str:
 
 
 def _reload(engine: PostgreSQL, db: SqlDatabase, expected: Mapping[str, str]) -> None:
+    if not expected:  # nothing set (a user without the right to): nothing to reload
+        return
     db.execute("SELECT pg_reload_conf()")
     deadline = time.monotonic() + RELOAD_SECONDS
     while engine.settings(db, tuple(expected)) != expected and time.monotonic() < deadline:

@@ -10,7 +10,7 @@ from rehearse.checks.acl_renames import after_480
 from rehearse.checks.context import CheckContext
 from rehearse.database import datasnap
 from rehearse.database.datasnap import DataSnapshot, RowHashes
-from rehearse.database.storedb import Baseline
+from rehearse.database.storedb import Baseline, Tables
 from rehearse.results import Status
 from rehearse.version import Version
 from tests.unit.checks.sqlite_store import SqliteStore
@@ -135,3 +135,27 @@ def test_rows_are_merged_in_id_order_into_changed_gone_and_new() -> None:
     ]
     for before, after, expected in cases:
         assert data_diff._rows(_hashes(before), _hashes(after)) == expected, (before, after)
+
+
+class CountingStore(SqliteStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.largest = 0
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[object, ...]]]:
+        columns, rows = super().query(sql)
+        self.largest = max(self.largest, len(rows))
+        return columns, rows
+
+
+def test_resources_are_read_in_id_ranges_and_kept_as_hashes() -> None:
+    db = CountingStore()
+    db.table("Language", '"Id" int, "UniqueSeoCode" text', [(1, "en"), (2, "de")])
+    rows = [(n, 1 + n % 2, f"Name.{n // 2}", f"value {n // 2}") for n in range(1, 50_001)]
+    rows.append((50_001, 3, "Orphan", "a deleted language's"))
+    db.table("LocaleStringResource", '"Id" int, "LanguageId" int, "ResourceName" text, '
+             '"ResourceValue" text', rows)
+    found = datasnap.resources(db, Tables(db.table_names()))
+    assert db.largest <= datasnap.BATCH  # never the whole table in one answer
+    assert len(found) == 50_000 and ("de", "name.7") in found
+    assert found[("en", "name.7")] == found[("de", "name.7")] == datasnap.digest(("value 7",))
