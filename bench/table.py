@@ -6,6 +6,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 from pathlib import Path
 
 from bench.sides import FOLDS, Side
@@ -18,7 +19,9 @@ def machine() -> dict[str, object]:
     disk = shutil.disk_usage(Path(__file__).parent)
     return {"nproc": os.cpu_count(), "memory_gib": round(pages / 2**30, 1),
             "disk_gib": round(disk.total / 2**30), "disk_free_gib": round(disk.free / 2**30),
-            "kernel": platform.release(), "python": platform.python_version()}
+            "kernel": platform.release(), "python": platform.python_version(),
+            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                     text=True, check=False).stdout.strip()}
 
 
 def _figures(runs: list[Side]) -> dict[str, dict[str, float]]:
