@@ -103,7 +103,7 @@ def _three_at_once(provider: Provider, backup: Path, folder: Path) -> dict[str, 
         shutil.rmtree(folder / output, ignore_errors=True)
     return {"seconds": [round(d.reported, 1) for d in done],
             "restore_seconds": [round(d.phases["restore"], 1) for d in done],
-            "all_passed": all(d.ok for d in done),
+            "all_passed": all(d.ok for d in done), "outcomes": [d.outcome for d in done],
             "peak_rss_mib": round(max(d.peak_rss_mib for d in done), 1)}
 
 

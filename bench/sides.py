@@ -37,6 +37,7 @@ class Side:
     peak_rss_mib: float = 0.0
     ok: bool = True
     reported: float = 0.0  # rehearse's own total, from its report
+    outcome: str = ""  # rehearse's verdict and, when not "pass", its error
 
 
 def write_scenario(folder: Path, provider: Provider, backup: Path, database: str, sim: str,
@@ -66,8 +67,9 @@ def finish_rehearse(process: subprocess.Popen[bytes], started: float, out: Path)
                         .read_text())
     phases = {name: sum(p["seconds"] for p in report["phases"] if p["name"] in names)
               for name, names in FOLDS.items()}
+    outcome = " ".join(filter(None, (report["verdict"], report.get("error", ""))))
     return Side(seconds, phases, usage.ru_maxrss / 1024, report["verdict"] == "pass",
-                report["seconds"])
+                report["seconds"], outcome)
 
 
 def rehearse(scenario: Path, out: Path) -> Side:

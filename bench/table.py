@@ -42,6 +42,7 @@ def summary(runs: dict[str, list[Side]]) -> dict[str, object]:
             "bare_all_passed": all(run.ok for run in runs["bare"]),
             "rehearse_peak_rss_mib": round(max(run.peak_rss_mib for run in runs["rehearse"]), 1),
             "rehearse_seconds": [round(run.seconds, 1) for run in runs["rehearse"]],
+            "rehearse_outcomes": [run.outcome for run in runs["rehearse"]],
             "bare_seconds": [round(run.seconds, 1) for run in runs["bare"]]}
 
 

@@ -22,12 +22,9 @@ MAX_JOBS = 4  # pg_restore --jobs: the engine's processors, at most this many
 _POSTGRESQL = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
                "autovacuum": "off", "max_wal_size": "8GB", "checkpoint_timeout": "1h"}
 # Dynamic in MariaDB 10.11+/11.x and MySQL 8.0.30+; a server that refuses one restores without
-# it.
+# it. A larger redo log is left out, measured on a 318 MB dump: growing it took 2 s and the restore
+# was no faster; shrinking it back wrote every page of the buffer pool first (13 s).
 _MYSQL = {"innodb_flush_log_at_trx_commit": "0", "innodb_doublewrite": "OFF"}
-# Sizes, not durability, kept for the upgrade: shrinking the redo log back means writing every
-# page the restore left in the buffer pool first (measured: 13 s after a 300 MB dump). Each server
-# knows one of the two (MariaDB >= 10.9, MySQL >= 8.0.30); its pages are written in the background.
-_MYSQL_KEPT = {"innodb_log_file_size": str(GIB), "innodb_redo_log_capacity": str(GIB)}
 
 
 class Tuning(Protocol):
@@ -74,11 +71,6 @@ def restore_settings(provider: Provider, memory: int | None) -> dict[str, str]:
     return {}  # SQL Server: the RESTORE statement's own options (mssql_tsql.Transfer)
 
 
-def kept_settings(provider: Provider) -> dict[str, str]:
-    """Set for the restore like the others, and left as they are for the upgrade."""
-    return dict(_MYSQL_KEPT) if provider is Provider.MYSQL else {}
-
-
 def start_options(provider: Provider, memory: int | None) -> tuple[str, ...]:
     """Server options at start: a MySQL buffer pool of half the limit (InnoDB's 128 MB default
     makes a 1 GB load write pages out over and over)."""
@@ -88,13 +80,11 @@ def start_options(provider: Provider, memory: int | None) -> tuple[str, ...]:
 
 
 def restore_as_bulk_load(engine: Tuning, db: SqlDatabase, wanted: Mapping[str, str],
-                         restore: Callable[[], None],
-                         kept: Mapping[str, str] | None = None) -> BulkLoad:
+                         restore: Callable[[], None]) -> BulkLoad:
     """Tune, restore, put back; a server that keeps a bulk-load value is an error, because
-    the upgrade's timings would be wrong. `kept` are set too, and stay."""
+    the upgrade's timings would be wrong."""
     before = engine.settings(db, tuple(wanted))
     applied = engine.tune(db, wanted)
-    sized = engine.tune(db, kept or {})
     restore()
     back = {name: before[name] for name in applied}
     engine.untune(db, back)
@@ -105,5 +95,4 @@ def restore_as_bulk_load(engine: Tuning, db: SqlDatabase, wanted: Mapping[str, s
         raise EnvironmentNotReadyError(
             f"the sandbox database kept its bulk-load settings after the restore ({stuck})",
             hint="the image may pin these settings: run without images.database, or report it")
-    return BulkLoad(tuple((name, wanted[name]) for name in applied), tuple(after.items()),
-                    tuple(f"{name}={(kept or {})[name]}" for name in sized))
+    return BulkLoad(tuple((name, wanted[name]) for name in applied), tuple(after.items()))

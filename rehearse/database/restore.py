@@ -11,7 +11,6 @@ from rehearse.catalog_tables import all_core_tables
 from rehearse.database.backup import Backup
 from rehearse.database.bulkload import (
     BulkLoad,
-    kept_settings,
     restore_as_bulk_load,
     restore_settings,
     start_options,
@@ -97,7 +96,7 @@ def restored(backup: Backup, image: str | None, run_id: str, memory: str | None 
     with run_service(spec, run_id) as service:
         db, bulk = _restore(engine, service, backup, credentials, limit, on_progress)
         try:
-            bulk = replace(bulk, kept=started_with + bulk.kept) if bulk else None
+            bulk = replace(bulk, kept=started_with) if bulk else None
             yield SandboxDatabase(service, db, credentials, chosen,
                                   running_server(db, backup.provider),
                                   production_server(backup), options, bulk)
@@ -117,7 +116,7 @@ def _restore(engine: Engine, service: Service, backup: Backup, credentials: Cred
     db = engine.open(service.endpoint, credentials)
     try:
         bulk = restore_as_bulk_load(engine, db, wanted, lambda: engine.restore(
-            service, backup, credentials, on_progress), kept_settings(backup.provider))
+            service, backup, credentials, on_progress))
     except BaseException:
         db.close()
         raise

@@ -64,7 +64,6 @@ def test_the_restore_runs_without_durability_and_the_upgrade_with_it(
             _, rows = sandbox.db.query("SELECT @@innodb_buffer_pool_size")
             assert int(rows[0][0]) == 1 << 30  # half of the 2g limit, kept
             assert "--innodb-buffer-pool-size=1024M" in note
-            # MariaDB's redo log stays large: shrinking it would write every page first.
-            assert "innodb_log_file_size=1073741824" in note
+            assert "innodb_log_file_size" not in note  # measured: no faster, 2 s to grow
         else:
             assert ("fsync", "on") in sandbox.bulk_load.after
