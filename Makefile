@@ -46,9 +46,13 @@ demo: images $(STAMP)
 	@$(BIN)/rehearse attach rehearsal-output --to 'github:acme/shop#42' --dry-run
 	@$(BIN)/rehearse history --store demo --last 5
 
-# Figures, not tests: generate a ~1 GB store dump, restore and inspect it (BENCH_MB to change).
+# Figures, not tests (never run by `make test`, never failing CI): rehearse and bench/bare.sh doing
+# the same work, alternating, BENCH_PAIRS pairs on ~BENCH_MB PostgreSQL and MariaDB stores, then
+# three rehearsals at once; bench/results/*.json and *.md.
+BENCH_MB    ?= 1024
+BENCH_PAIRS ?= 3
 bench: images $(STAMP)
-	$(BIN)/python -m bench.run --provider postgresql --size-mb $${BENCH_MB:-1024}
+	-$(BIN)/python -m bench.run --size-mb $(BENCH_MB) --pairs $(BENCH_PAIRS)
 
 clean:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from rehearse.sandbox import cleanup; print(cleanup.remove_all(), "objects removed")'; fi

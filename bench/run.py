@@ -1,100 +1,110 @@
-"""`make bench`: how long a large store takes to generate, dump, restore and inspect.
+"""`make bench`: rehearse against a bare script doing the same work (bench/bare.sh), side by side.
 
-Writes bench/results/<provider>.json; figures, not pass/fail (tests never time anything).
+For each provider: a nopCommerce-shaped store of about BENCH_MB dumped with the engine's own tool,
+then BENCH_PAIRS pairs run in the same process, alternating which side goes first; then three
+rehearsals at once against one alone. Writes bench/results/<provider>.json and .md: figures,
+never pass/fail (CI does not run it; tests never time anything).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench import sides, table
 from rehearse.catalog import Provider
 from rehearse.version import Version
+from tests import images
 from tests.storegen import LOCAL_IMAGES, StoreShape, make_backup
 
 DESCRIPTION_BYTES = 2048
-# Rows of products per MiB of dump, measured: base64 of random bytes compresses to about 3/4.
-PRODUCTS_PER_MB = 680
+# Products per MiB of dump, measured: base64 of random bytes compresses to about 3/4 in
+# pg_dump -Fc; mysqldump writes it as it is, with its line breaks escaped.
+PRODUCTS_PER_MB = {Provider.POSTGRESQL: 680, Provider.MYSQL: 104}
+MEMORY = "4g"
 RESULTS = Path(__file__).parent / "results"
+SIM = f"{images.SIM}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--provider", choices=[p.value for p in Provider
-                                               if p in LOCAL_IMAGES], default="postgresql")
+    parser.add_argument("--provider", action="append",
+                        choices=[p.value for p in Provider if p in LOCAL_IMAGES])
     parser.add_argument("--size-mb", type=int, default=1024, help="aimed-at dump size")
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--no-concurrent", action="store_true",
+                        help="leave out three rehearsals at once")
     args = parser.parse_args()
-    provider = Provider(args.provider)
-    scale = max(1, args.size_mb * PRODUCTS_PER_MB // 100)
+    for provider in args.provider or ["postgresql", "mysql"]:
+        figures = bench(Provider(provider), args.size_mb, max(1, args.pairs),
+                        not args.no_concurrent)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"{provider}.json").write_text(json.dumps(figures, indent=2) + "\n")
+        (RESULTS / f"{provider}.md").write_text(table.markdown(figures))
+        print(table.markdown(figures))
+        print(f"written to {RESULTS / provider}.json and .md", file=sys.stderr)
+
+
+def bench(provider: Provider, size_mb: int, pairs: int, concurrent: bool) -> dict[str, object]:
+    scale = max(1, size_mb * PRODUCTS_PER_MB[provider] // 100)
     shape = StoreShape(Version(4, 70), provider, scale=scale,
                        description_bytes=DESCRIPTION_BYTES, random_descriptions=True)
-    with tempfile.TemporaryDirectory(prefix="rehearse-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="rehearse-bench-") as name:
+        folder = Path(name)
         started = time.monotonic()
-        backup = make_backup(shape, Path(folder))
-        generated = time.monotonic() - started
-        figures = {"provider": provider.value, "products": shape.rows("Product"),
-                   "dump_bytes": backup.stat().st_size,
-                   "generate_and_dump_seconds": round(generated, 1)}
-        figures.update(_inspect(backup, LOCAL_IMAGES[provider]))
-        figures.update(_rehearse(backup, provider, Path(folder)))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{provider.value}.json"
-    out.write_text(json.dumps(figures, indent=2) + "\n")
-    print(json.dumps(figures, indent=2))
-    print(f"written to {out}", file=sys.stderr)
+        backup = make_backup(shape, folder / "store")
+        figures: dict[str, object] = {
+            "provider": provider.value, "products": shape.rows("Product"),
+            "dump_bytes": backup.stat().st_size, "database_image": LOCAL_IMAGES[provider],
+            "generate_and_dump_seconds": round(time.monotonic() - started, 1),
+            "machine": table.machine()}
+        print(f"{provider.value}: {figures['dump_bytes']} bytes in "
+              f"{figures['generate_and_dump_seconds']} s", file=sys.stderr)
+        figures.update(_pairs(provider, backup, folder, pairs))
+        if concurrent:
+            figures["concurrent"] = _three_at_once(provider, backup, folder)
+    return figures
 
 
-def _inspect(backup: Path, image: str) -> dict[str, object]:
-    """`rehearse inspect` as a user runs it: restore, detect, count; its time and memory."""
+def _pairs(provider: Provider, backup: Path, folder: Path, pairs: int) -> dict[str, object]:
+    scenario = sides.write_scenario(folder, provider, backup, LOCAL_IMAGES[provider], SIM,
+                                    MEMORY)
+    runs: dict[str, list[sides.Side]] = {"rehearse": [], "bare": []}
+    for n in range(pairs):
+        order = ("rehearse", "bare") if n % 2 == 0 else ("bare", "rehearse")
+        for side in order:
+            runs[side].append(_one(side, provider, backup, scenario, folder))
+            print(f"pair {n + 1} {side}: {runs[side][-1].seconds:.1f} s", file=sys.stderr)
+    return table.summary(runs)
+
+
+def _one(side: str, provider: Provider, backup: Path, scenario: Path,
+         folder: Path) -> sides.Side:
+    if side == "rehearse":
+        return sides.rehearse(scenario, folder / "out")
+    return sides.bare(provider, backup, LOCAL_IMAGES[provider], f"{SIM}:4.80", MEMORY)
+
+
+def _three_at_once(provider: Provider, backup: Path, folder: Path) -> dict[str, object]:
+    """Three rehearsals of the same store started together (each its own sandbox)."""
+    outputs = [f"together{n}" for n in range(3)]
+    paths = [sides.write_scenario(folder, provider, backup, LOCAL_IMAGES[provider], SIM, MEMORY,
+                                  output) for output in outputs]
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "rehearse", "--quiet", "inspect", str(backup), "--image", image,
-         "--memory", "4g", "--json"], capture_output=True, text=True, check=False)
-    seconds = time.monotonic() - started
-    if done.returncode != 0:
-        raise SystemExit(f"rehearse inspect failed: {done.stderr}")
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    found = json.loads(done.stdout)
-    return {"inspect_seconds": round(seconds, 1), "inspect_peak_rss_mib": round(peak_kib / 1024),
-            "restored_products": found["counts"]["Product"]}
-
-
-SCENARIO = """\
-store: {{version: "4.70", provider: {provider}, backup: {backup}, app_data: App_Data}}
-target: "4.80"
-images: {{database: {database}, nopcommerce: "rehearse/nopsim:{{version}}"}}
-limits: {{database_memory: 4g, store_memory: 1g}}
-report: {{output: out, formats: [json]}}
-"""
-
-
-def _rehearse(backup: Path, provider: Provider, folder: Path) -> dict[str, object]:
-    """The whole `rehearse run` on that store: restore, make safe, one app start, checks."""
-    app_data = folder / "App_Data"
-    app_data.mkdir()
-    settings = {"ConnectionStrings": {"ConnectionString": "Server=prod;Database=shop;",
-                                      "DataProvider": provider.value}}
-    (app_data / "appsettings.json").write_text(json.dumps(settings))
-    scenario = folder / "bench.yaml"
-    scenario.write_text(SCENARIO.format(provider=provider.value, backup=backup,
-                                        database=LOCAL_IMAGES[provider]))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "rehearse", "--quiet", "run", str(scenario)],
-                          capture_output=True, text=True, check=False)
-    seconds = time.monotonic() - started
-    report = json.loads(next((folder / "out").glob("*/report.json")).read_text())
-    phases = {p["name"]: round(p["seconds"], 1) for p in report["phases"]}
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {"run_exit_code": done.returncode, "run_verdict": report["verdict"],
-            "run_seconds": round(seconds, 1), "run_phase_seconds": phases,
-            "run_peak_rss_mib": round(peak / 1024)}
+    processes = [sides.start_rehearse(path) for path in paths]
+    done = [sides.finish_rehearse(p, started, folder / o) for p, o in zip(processes, outputs,
+                                                                            strict=True)]
+    for output in outputs:
+        shutil.rmtree(folder / output, ignore_errors=True)
+    return {"seconds": [round(d.reported, 1) for d in done],
+            "restore_seconds": [round(d.phases["restore"], 1) for d in done],
+            "all_passed": all(d.ok for d in done), "outcomes": [d.outcome for d in done],
+            "peak_rss_mib": round(max(d.peak_rss_mib for d in done), 1)}
 
 
 if __name__ == "__main__":

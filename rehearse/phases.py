@@ -15,7 +15,8 @@ from rehearse.checks.preflight import Preflight
 from rehearse.checks.preflight import store_image as scenario_image
 from rehearse.console import Terminal
 from rehearse.database import datasnap
-from rehearse.database.backup import Backup, CertificateFiles, require_provider, sha256
+from rehearse.database.backup import Backup, CertificateFiles, require_provider
+from rehearse.database.backupdigest import Stamp, digested_alongside, stamp
 from rehearse.database.backupset import inspect_backup_set
 from rehearse.database.customers460 import Moved
 from rehearse.database.engines import ENGINES
@@ -75,7 +76,9 @@ class Run:
     as_is: bool = False  # --as-is: SSL, hosts and the closed store left as they are
     plan: Plan | None = None
     backup: Backup | None = None
-    backup_sha256: str = ""
+    backup_stamp: Stamp | None = None  # at check inputs: what "unchanged" is measured against
+    backup_sha256: str = ""  # read once, beside the restore
+    backup_parts_sha256: dict[str, str] = field(default_factory=dict)
     network: str | None = None
     sandbox: SandboxDatabase | None = None
     before: Baseline | None = None
@@ -136,7 +139,7 @@ def check_inputs(run: Run) -> None:
         require_provider(run.backup, scenario.store.provider)
     check_app_data(run.app_data, scenario.source_version, app_versions(run.plan),
                    scenario.store.provider, run.backup.provider, scenario.app_environment)
-    run.backup_sha256 = sha256(run.backup.path)
+    run.backup_stamp = stamp(run.backup)
     run.files_version = scenario.source_version
     run.plugins_before = _plugins_after_renames(run)
     if scenario.store.pictures is not None:
@@ -190,11 +193,13 @@ def restore(run: Run) -> None:
     scenario = run.scenario
     password = new_password()
     run.out.add_secret(password)  # before anything could print it
-    run.sandbox = run.stack.enter_context(restored(
-        run.backup, scenario.images.database, run.run_id, scenario.limits.database_memory,
-        run.network, on_progress=lambda p: run.out.percent("restored", p),
-        pull=scenario.images.pull, password=password,
-        ready_timeout=scenario.timeouts.database_start))
+    with digested_alongside(run.backup) as digests:
+        run.sandbox = run.stack.enter_context(restored(
+            run.backup, scenario.images.database, run.run_id, scenario.limits.database_memory,
+            run.network, on_progress=lambda p: run.out.percent("restored", p),
+            pull=scenario.images.pull, password=password,
+            ready_timeout=scenario.timeouts.database_start))
+    run.backup_sha256, run.backup_parts_sha256 = digests.whole, digests.parts
     server = run.sandbox.server
     run.database = ImagesUsed(run.sandbox.image, server.describe() if server else "")
     run.warnings = run.sandbox.notes()

@@ -22,16 +22,26 @@ EXPECTED_SETTING_CHANGES: dict[Version, tuple[str, ...]] = {
 
 
 def _rows(before: RowHashes, after: RowHashes) -> tuple[list[int], list[int], list[int]]:
-    """Ids changed, gone and new: a merge over two ascending id lists."""
-    old = dict(zip(before.ids, before.hashes, strict=True))
-    changed, new = [], []
-    for row_id, value in zip(after.ids, after.hashes, strict=True):
-        was = old.pop(row_id, None)
-        if was is None:
-            new.append(row_id)
-        elif was != value:
-            changed.append(row_id)
-    return changed, sorted(old), new
+    """Ids changed, gone and new: a merge over two ascending id lists (no dict of 700,000
+    rows: the arrays are all the memory it takes)."""
+    changed: list[int] = []
+    gone: list[int] = []
+    new: list[int] = []
+    i = j = 0
+    while i < len(before.ids) or j < len(after.ids):
+        old_id = before.ids[i] if i < len(before.ids) else None
+        new_id = after.ids[j] if j < len(after.ids) else None
+        if new_id is None or (old_id is not None and old_id < new_id):
+            gone.append(before.ids[i])
+            i += 1
+        elif old_id is None or new_id < old_id:
+            new.append(new_id)
+            j += 1
+        else:
+            if before.hashes[i] != after.hashes[j]:
+                changed.append(new_id)
+            i, j = i + 1, j + 1
+    return changed, gone, new
 
 
 def _ids(label: str, ids: list[int]) -> list[str]:

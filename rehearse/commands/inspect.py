@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
-from rehearse.database.backup import require_provider, sha256
+from rehearse.database.backup import require_provider
+from rehearse.database.backupdigest import digested_alongside, digests, stamp
 from rehearse.database.backupset import inspect_backup_set
 from rehearse.database.engines import ENGINES
 from rehearse.database.restore import restored
@@ -30,11 +31,12 @@ def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
     if provider is not None:
         require_provider(backup, provider)
     ENGINES[backup.provider].check_client()
-    digest = sha256(backup.path)
+    before = stamp(backup)
     out.status(f"restoring {backup.path.name} ({backup.format.value}) into a sandbox "
                f"{backup.provider.label}")
     run_id = new_run_id()
-    with private_network(run_id, allow_host_access) as network, restored(
+    with digested_alongside(backup) as digest, private_network(
+            run_id, allow_host_access) as network, restored(
             backup, image, run_id, memory, network,
             on_progress=lambda percent: out.status(f"restored {percent}%")) as sandbox:
         detection = detect_version(sandbox.db)
@@ -45,10 +47,11 @@ def inspect(backup_path: Path, provider: Provider | None, declared: str | None,
                  "server": sandbox.server.describe() if sandbox.server else "",
                  "production": sandbox.production.describe() if sandbox.production else ""}
         notes = sandbox.notes()
-    if sha256(backup.path) != digest:
+    # Read once, beside the restore; read again only if a file was written to meanwhile.
+    if stamp(backup) != before and digests(backup).whole != digest.whole:
         raise BadInputError(f"backup {backup.path} changed while it was read",
                             hint="something else is writing to it: copy it somewhere quiet")
-    found = inspection.Inspection(backup, digest, detection, counts, facts, notes)
+    found = inspection.Inspection(backup, digest.whole, detection, counts, facts, notes)
     if as_json:
         out.write(json.dumps(inspection.to_dict(found), indent=2) + "\n")
     else:

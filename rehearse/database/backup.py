@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -94,16 +95,26 @@ def require_provider(backup: Backup, provider: Provider) -> None:
                  f"{provider.label} backup")
 
 
-def sha256(path: Path) -> str:
+def sha256(path: Path, of_file: Callable[[Path], str] | None = None) -> str:
     """A file's SHA-256; a folder's is that of its files' names and SHA-256s, so a change to
-    any file of a dump project changes it."""
+    any file of a dump project changes it. `of_file` hashes each file (to remember them)."""
+    of_file = of_file or file_sha256
     if path.is_dir():
-        lines = "".join(f"{p.name}  {sha256(p)}\n" for p in sorted(path.iterdir())
-                        if p.is_file() and not p.name.startswith("."))
+        lines = "".join(f"{p.name}  {of_file(p)}\n" for p in folder_files(path))
         return hashlib.sha256(lines.encode()).hexdigest()
+    return of_file(path)
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The files a folder's SHA-256 covers: every one but hidden ones, by name."""
+    return [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
+
+
+def file_sha256(path: Path, stop: Callable[[], bool] = lambda: False) -> str:
+    """hashlib lets other threads run while it hashes each chunk (it drops the GIL)."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
+        while (chunk := stream.read(CHUNK)) and not stop():
             digest.update(chunk)
     return digest.hexdigest()
 

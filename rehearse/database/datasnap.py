@@ -32,7 +32,7 @@ class DataSnapshot:
     catalogue: RowHashes
     slugs: RowHashes
     permissions: dict[str, frozenset[str]]  # role → permission system names
-    resources: dict[tuple[str, str], str]  # (language code, resource name) → value
+    resources: dict[tuple[str, str], int]  # (language code, resource name) → hash of the value
     settings: dict[str, str]  # "name/store" → value
 
 
@@ -79,7 +79,9 @@ def id_ranges(db: Database, table: str) -> Iterator[tuple[int, int]]:
         start = int(found[0][0])
 
 
-def _batches(db: Database, table: str, columns: tuple[str, ...]) -> Iterator[tuple[object, ...]]:
+def batches(db: Database, table: str,
+            columns: tuple[str, ...]) -> Iterator[tuple[object, ...]]:
+    """Id and `columns` of every row, BATCH rows per query: never the whole table at once."""
     q = db.quote
     selected = ", ".join(q(c) for c in ("Id", *columns))
     for low, high in id_ranges(db, table):
@@ -94,7 +96,7 @@ def row_hashes(db: Database, tables: Tables, name: str, wanted: tuple[str, ...])
         return RowHashes()
     columns = _present(db, table, wanted)
     found = RowHashes(columns)
-    for row in _batches(db, table, columns):
+    for row in batches(db, table, columns):
         found.ids.append(int(row[0]))  # type: ignore[call-overload]
         found.hashes.append(digest(row[1:]))
     return found
@@ -117,15 +119,22 @@ def permissions(db: Database, tables: Tables) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def resources(db: Database, tables: Tables) -> dict[tuple[str, str], str]:
+def resources(db: Database, tables: Tables) -> dict[tuple[str, str], int]:
+    """Read in Id ranges, each value kept as a hash: a store's resources are many (every
+    language's), and the checks compare values, never show them."""
     table, languages = tables.find("LocaleStringResource"), tables.find("Language")
     if table is None or languages is None:
         return {}
     q = db.quote
-    _, rows = db.query(
-        f"SELECT l.{q('UniqueSeoCode')}, r.{q('ResourceName')}, r.{q('ResourceValue')} "
-        f"FROM {q(table)} r JOIN {q(languages)} l ON l.{q('Id')} = r.{q('LanguageId')}")
-    return {(str(code), str(name).lower()): str(value or "") for code, name, value in rows}
+    _, rows = db.query(f"SELECT {q('Id')}, {q('UniqueSeoCode')} FROM {q(languages)}")
+    codes = {int(row[0]): str(row[1]) for row in rows}
+    found: dict[tuple[str, str], int] = {}
+    for _, language, name, value in batches(
+            db, table, ("LanguageId", "ResourceName", "ResourceValue")):
+        code = codes.get(int(str(language)))
+        if code is not None:  # a resource of a deleted language: not shown to anyone
+            found[(code, str(name).lower())] = digest((value or "",))
+    return found
 
 
 def settings(db: Database, tables: Tables) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from rehearse.database.datasnap import batches
 from rehearse.database.storedb import Database, Tables, baseline
 
 SHOWN = 5
@@ -29,10 +30,8 @@ def _hashed(db: Database, tables: Tables, table: str, key: tuple[str, ...],
     actual = tables.find(table)
     if actual is None:
         return {}
-    q = db.quote
-    columns = ", ".join(q(c) for c in (*key, value))
-    _, rows = db.query(f"SELECT {columns} FROM {q(actual)}")
-    return {"/".join(str(part) for part in row[:-1]): _digest(row[-1]) for row in rows}
+    return {"/".join(str(part) for part in row[1:-1]): _digest(row[-1])
+            for row in batches(db, actual, (*key, value))}
 
 
 def take(db: Database) -> Fingerprint:

@@ -17,7 +17,9 @@ from rehearse.database.mssql_media import (
     rows_as_dicts,
 )
 from rehearse.database.mssql_tsql import (
+    SERVER_CHOICE,
     Certificate,
+    Transfer,
     certificate_sql,
     chain_sql,
     filelist_sql,
@@ -42,7 +44,8 @@ class Master(Protocol):
 
 def restore_database(master: Master, database: str, devices: Sequence[str],
                      certificates: Sequence[Certificate], key_password: str,
-                     on_message: Callable[[str], None] | None = None) -> list[str]:
+                     on_message: Callable[[str], None] | None = None,
+                     transfer: Transfer = SERVER_CHOICE) -> list[str]:
     """Run the restore; returns the RESTORE statements it ran, in order."""
     for statement in certificate_sql(certificates, key_password):
         master.execute(statement)
@@ -53,7 +56,7 @@ def restore_database(master: Master, database: str, devices: Sequence[str],
     columns, rows = master.query(filelist_sql(first.media.files, first.position))
     _check_tde(first, rows_as_dicts(columns, rows), certificates)
     files = parse_filelist(columns, rows)
-    statements = chain_sql(database, chain, files)
+    statements = chain_sql(database, chain, files, transfer=transfer)
     for statement in statements:
         master.execute(statement, on_message=on_message)
     return statements

@@ -1,9 +1,9 @@
 """The T-SQL of a SQL Server restore: FILELISTONLY, MOVE targets, chains, stripes, certificates.
 
 Sources (learn.microsoft.com): "RESTORE Statements - Arguments" (MOVE, FILE, NORECOVERY, REPLACE,
-STATS), "RESTORE FILELISTONLY" (Type D data, L log, F full-text catalog, S FILESTREAM or
-memory-optimized container), "Move a TDE protected database to another SQL Server" (CREATE MASTER
-KEY, CREATE CERTIFICATE … FROM FILE … WITH PRIVATE KEY).
+STATS, BUFFERCOUNT, MAXTRANSFERSIZE), "RESTORE FILELISTONLY" (Type D data, L log, F full-text
+catalog, S FILESTREAM or memory-optimized container), "Move a TDE protected database to another
+SQL Server" (CREATE MASTER KEY, CREATE CERTIFICATE … FROM FILE … WITH PRIVATE KEY).
 """
 
 from __future__ import annotations
@@ -19,6 +19,34 @@ DATA_DIR = "/var/opt/mssql/data"
 CERT_DIR = "/var/opt/mssql/rehearse-certificates"
 # Data files keep SQL Server's own extensions; F and S are folders, so they get none.
 _EXTENSIONS = {"D": ".ndf", "L": ".ldf", "S": "", "F": ""}
+MAX_TRANSFER = 4 << 20  # MAXTRANSFERSIZE's largest value (a multiple of 64 KB)
+BUFFERS = (8, 64)  # fewest, most: BUFFERCOUNT x MAXTRANSFERSIZE is memory outside the pool
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """RESTORE's I/O buffers; none given leaves SQL Server's own (small) choice."""
+
+    buffers: int = 0
+    max_transfer: int = MAX_TRANSFER
+
+    def options(self) -> list[str]:
+        if not self.buffers:
+            return []
+        return [f"BUFFERCOUNT = {self.buffers}", f"MAXTRANSFERSIZE = {self.max_transfer}"]
+
+
+def transfer_for(memory: int | None) -> Transfer:
+    """A sixteenth of the container's memory limit in 4 MB buffers, 8 to 64 of them (a 4 GB
+    limit: 64 buffers, 256 MB), so a large RESTORE reads and writes in big sequential chunks
+    without starving the server (Msg 701 when the buffers do not fit)."""
+    fewest, most = BUFFERS
+    if memory is None:
+        return Transfer(fewest * 4)
+    return Transfer(max(fewest, min(most, memory // 16 // MAX_TRANSFER)))
+
+
+SERVER_CHOICE = Transfer()
 
 
 @dataclass(frozen=True)
@@ -97,27 +125,28 @@ def _primary(files: Sequence[BackupFile]) -> BackupFile | None:
 
 
 def restore_sql(database: str, backup_path: str | Sequence[str], files: Sequence[BackupFile],
-                stats: int = 5, position: int = 1, recovery: bool = True) -> str:
+                stats: int = 5, position: int = 1, recovery: bool = True,
+                transfer: Transfer = SERVER_CHOICE) -> str:
     """RESTORE DATABASE … WITH MOVE for every file into the container's data folder, REPLACE."""
     moves = [f"MOVE {literal(logical)} TO {literal(target)}"
              for logical, target in move_targets(database, files)]
     options = [*([f"FILE = {position}"] if position != 1 else []), *moves, "REPLACE",
-               "RECOVERY" if recovery else "NORECOVERY", f"STATS = {stats}"]
+               "RECOVERY" if recovery else "NORECOVERY", f"STATS = {stats}", *transfer.options()]
     return _restore("DATABASE", database, backup_path, options)
 
 
 def chain_sql(database: str, chain: Sequence[BackupSet], files: Sequence[BackupFile],
-              stats: int = 5) -> list[str]:
+              stats: int = 5, transfer: Transfer = SERVER_CHOICE) -> list[str]:
     """The full backup with MOVE, then differential and logs, NORECOVERY until the last."""
     statements = []
     for n, step in enumerate(chain):
         last = n == len(chain) - 1
         if step.kind == FULL:
             statements.append(restore_sql(database, step.media.files, files, stats,
-                                          step.position, recovery=last))
+                                          step.position, recovery=last, transfer=transfer))
             continue
         options = [f"FILE = {step.position}", "RECOVERY" if last else "NORECOVERY",
-                   f"STATS = {stats}"]
+                   f"STATS = {stats}", *transfer.options()]
         statements.append(_restore("LOG" if step.kind == LOG else "DATABASE", database,
                                    step.media.files, options))
     return statements

@@ -9,8 +9,15 @@ from dataclasses import dataclass, replace
 from rehearse.catalog import Provider
 from rehearse.catalog_tables import all_core_tables
 from rehearse.database.backup import Backup
+from rehearse.database.bulkload import (
+    BulkLoad,
+    restore_as_bulk_load,
+    restore_settings,
+    start_options,
+)
 from rehearse.database.engines import ENGINES
-from rehearse.database.engines.base import Credentials, SqlDatabase, new_password
+from rehearse.database.engines.base import Credentials, Engine, SqlDatabase, new_password
+from rehearse.database.mssql_diagnose import memory_bytes
 from rehearse.database.production import (
     Server,
     lower_case_store,
@@ -43,10 +50,11 @@ class SandboxDatabase:
     server: Server | None = None  # what the sandbox runs
     production: Server | None = None  # what made the backup, when the backup says
     options: tuple[str, ...] = ()
+    bulk_load: BulkLoad | None = None
 
     def notes(self) -> tuple[str, ...]:
         """What a report must say about the sandbox database: options set, majors that differ."""
-        found = []
+        found = [self.bulk_load.note()] if self.bulk_load else []
         if LOWER_CASE_OPTION in self.options:
             found.append("the sandbox database runs with lower_case_table_names=1: the backup's "
                          "nopCommerce tables are lower case (a dump made on Windows)")
@@ -79,19 +87,40 @@ def restored(backup: Backup, image: str | None, run_id: str, memory: str | None 
              ready_timeout: float | None = None) -> Iterator[SandboxDatabase]:
     engine = ENGINES[backup.provider]
     credentials = engine.credentials(password or new_password())
+    limit = memory_bytes(memory) if memory else None
     chosen, options = sandbox_image(backup, image), server_options(backup)
+    started_with = start_options(backup.provider, limit)
     spec = engine.service_spec(chosen, credentials, memory, backup)
-    spec = replace(spec, network=network, pull=pull, command=options,
+    spec = replace(spec, network=network, pull=pull, command=options + started_with,
                    ready_timeout=ready_timeout or spec.ready_timeout)
     with run_service(spec, run_id) as service:
-        engine.restore(service, backup, credentials, on_progress)
-        db = engine.open(service.endpoint, credentials)
+        db, bulk = _restore(engine, service, backup, credentials, limit, on_progress)
         try:
+            bulk = replace(bulk, kept=started_with) if bulk else None
             yield SandboxDatabase(service, db, credentials, chosen,
                                   running_server(db, backup.provider),
-                                  production_server(backup), options)
+                                  production_server(backup), options, bulk)
         finally:
             db.close()
+
+
+def _restore(engine: Engine, service: Service, backup: Backup, credentials: Credentials,
+             memory: int | None, on_progress: Callable[[int], None] | None,
+             ) -> tuple[SqlDatabase, BulkLoad | None]:
+    """The restore, as a bulk load where the engine has settings for one (SQL Server's are
+    RESTORE's own options: its database does not exist before the restore)."""
+    wanted = restore_settings(backup.provider, memory)
+    if not wanted:
+        engine.restore(service, backup, credentials, on_progress)
+        return engine.open(service.endpoint, credentials), None
+    db = engine.open(service.endpoint, credentials)
+    try:
+        bulk = restore_as_bulk_load(engine, db, wanted, lambda: engine.restore(
+            service, backup, credentials, on_progress))
+    except BaseException:
+        db.close()
+        raise
+    return db, bulk
 
 
 def running_server(db: SqlDatabase, provider: Provider) -> Server | None:

@@ -120,8 +120,8 @@ def to_markdown(rehearsal: Rehearsal) -> str:
         + (f" — {ran_on(r, p)}" if ran_on(r, p) else "") for p in r.phases]
     if r.backup:
         same = "unchanged" if r.backup.get("unchanged") == "true" else "CHANGED"
-        lines += ["", f"Backup {_md(r.backup['path'])} {same} "
-                      f"(sha256 {r.backup['sha256_before']})."]
+        digest = f" (sha256 {r.backup['sha256_before']})" if "sha256_before" in r.backup else ""
+        lines += ["", f"Backup {_md(r.backup['path'])} {same}{digest}."]
         lines += [f"{backup_choice(r.backup)}."] if "age" in r.backup else []
     return "\n".join(line for line in lines if line is not None).rstrip() + "\n"
 

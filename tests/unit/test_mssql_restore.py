@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from rehearse.database.mssql_restore import SERVER_MAJOR_SQL, restore_database
-from rehearse.database.mssql_tsql import Certificate
+from rehearse.database.mssql_tsql import Certificate, transfer_for
 from rehearse.errors import BadInputError
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "sqlserver"
@@ -169,3 +169,15 @@ def test_a_tde_database_without_certificates_is_named_from_filelistonly() -> Non
                                             r"Msg 33111"):
         restore(["/backup/full.bak"], master)
     assert not [s for s in master.sent if s.startswith("RESTORE DATABASE")]
+
+
+def test_every_restore_of_a_chain_reads_with_sized_buffers() -> None:
+    devices = ["/backup/full.bak", "/backup/diff.bak", "/backup/log1.trn", "/backup/log2.trn"]
+    master = RecordedMaster()
+    statements = restore_database(master, "nopcommerce", devices, (), "Aa1_key",
+                                  transfer=transfer_for(4 << 30))
+    sized = ",\n    BUFFERCOUNT = 64,\n    MAXTRANSFERSIZE = 4194304"
+    assert len(statements) == 4
+    assert all(statement.endswith("STATS = 5" + sized) for statement in statements)
+    unsized, _ = restore(devices)
+    assert [statement.replace(sized, "") for statement in statements] == unsized

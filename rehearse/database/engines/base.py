@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -76,6 +76,16 @@ class Engine(Protocol):
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:
         """Restore into the sandbox; engines that can tell report percentages as they go."""
+        ...
+
+    # A bulk load (bulkload.py): server settings read, set for the restore, put back.
+    def settings(self, db: SqlDatabase, names: Sequence[str]) -> dict[str, str]:
+        ...
+
+    def tune(self, db: SqlDatabase, settings: Mapping[str, str]) -> tuple[str, ...]:
+        ...
+
+    def untune(self, db: SqlDatabase, before: Mapping[str, str]) -> None:
         ...
 
 

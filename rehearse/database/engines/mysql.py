@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rehearse.catalog import Provider
@@ -18,6 +18,7 @@ from rehearse.database.engines.base import (
     restore_failed,
 )
 from rehearse.database.restoreprogress import BytesProgress, without_progress
+from rehearse.database.storedb import QueryError
 from rehearse.errors import BadInputError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
@@ -64,7 +65,9 @@ class MySQL:
         reader += " | gzip -dc" if backup.compressed else ""
         # mysqldump files carry no CREATE DATABASE/USE: the restorer names the database.
         database = shlex.quote(credentials.database)
-        client = f'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql -uroot {database}'
+        # The restore's own statements stay out of a binary log (MySQL 8 writes one by default).
+        client = (f'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql -uroot '
+                  f'--init-command="SET sql_log_bin = 0" {database}')
         progress = BytesProgress(backup.path.stat().st_size, on_progress or (lambda _: None))
         code, output = service.exec_lines(
             ["bash", "-c", f"set -o pipefail; {reader} | {client}"], progress.feed)
@@ -80,6 +83,35 @@ class MySQL:
                      "mysql:8.0 or its own major), or into MariaDB 11.4.5 or later, which "
                      "knows these collations (images.database in the scenario, --image)")
         raise restore_failed(backup, output)
+
+    def settings(self, db: SqlDatabase, names: Sequence[str]) -> dict[str, str]:
+        found = {}
+        for name in names:
+            try:
+                found[name] = str(db.query(f"SELECT @@GLOBAL.{name}")[1][0][0])
+            except QueryError:
+                continue  # not a variable of this server (MariaDB or MySQL only)
+        return found
+
+    def tune(self, db: SqlDatabase, settings: Mapping[str, str]) -> tuple[str, ...]:
+        taken = []
+        for name, value in settings.items():
+            try:
+                db.execute(f"SET GLOBAL {name} = {_value(value)}")
+            except QueryError:
+                continue  # read-only or unknown here: the restore runs without it
+            taken.append(name)
+        return tuple(taken)
+
+    def untune(self, db: SqlDatabase, before: Mapping[str, str]) -> None:
+        for name, value in before.items():
+            db.execute(f"SET GLOBAL {name} = {_value(value)}")
+
+
+def _value(value: str) -> str:
+    if value.isdigit() or value.isidentifier():
+        return value
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _drain(cursor: Any, emit: Callable[[str], None]) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shlex
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rehearse.catalog import Provider
 from rehearse.database.backup import Backup, BackupFormat
+from rehearse.database.bulkload import MAX_JOBS
 from rehearse.database.engines.base import (
     BACKUP_DIR,
     Credentials,
@@ -19,6 +20,7 @@ from rehearse.database.engines.base import (
     restore_failed,
 )
 from rehearse.database.restoreprogress import ItemProgress, archive_items, without_progress
+from rehearse.database.storedb import QueryError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
 DIALECT = Dialect('"', '"', "SELECT table_name FROM information_schema.tables "
@@ -26,6 +28,7 @@ DIALECT = Dialect('"', '"', "SELECT table_name FROM information_schema.tables "
                   false="false")
 # nopCommerce's PostgreSQL provider needs these (#5304; 4.90 PostgreSqlDataProvider).
 EXTENSIONS = ("citext", "pgcrypto")
+RELOAD_SECONDS = 10.0  # pg_reload_conf() only signals: sessions take the values a moment later
 
 
 class PostgreSQL:
@@ -80,6 +83,41 @@ class PostgreSQL:
         _restore_with_progress(service, backup, login, on_progress)
 
 
+    def settings(self, db: SqlDatabase, names: Sequence[str]) -> dict[str, str]:
+        return {name: str(db.query(f"SHOW {name}")[1][0][0]) for name in names}
+
+    def tune(self, db: SqlDatabase, settings: Mapping[str, str]) -> tuple[str, ...]:
+        """ALTER SYSTEM, not `-c` at start: a command-line value outranks the configuration
+        files, so no reload could put durability back."""
+        taken = []
+        for name, value in settings.items():
+            try:
+                db.execute(f"ALTER SYSTEM SET {name} = {_literal(value)}")
+            except QueryError:
+                continue  # an older server without this setting restores without it
+            taken.append(name)
+        _reload(self, db, {name: settings[name] for name in taken})
+        return tuple(taken)
+
+    def untune(self, db: SqlDatabase, before: Mapping[str, str]) -> None:
+        for name in before:
+            db.execute(f"ALTER SYSTEM RESET {name}")
+        _reload(self, db, before)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _reload(engine: PostgreSQL, db: SqlDatabase, expected: Mapping[str, str]) -> None:
+    if not expected:  # nothing set (a user without the right to): nothing to reload
+        return
+    db.execute("SELECT pg_reload_conf()")
+    deadline = time.monotonic() + RELOAD_SECONDS
+    while engine.settings(db, tuple(expected)) != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _restore_with_progress(service: Service, backup: Backup, login: str,
                            on_progress: Callable[[int], None]) -> None:
     """pg_restore --verbose, its items counted against the archive's listing."""
@@ -97,7 +135,8 @@ def _restore_with_progress(service: Service, backup: Backup, login: str,
 def _restore_command(backup: Backup, login: str) -> str:
     source = shlex.quote(f"{BACKUP_DIR}/{backup.path.name}")
     if backup.format is BackupFormat.PG_CUSTOM:
-        jobs = max(1, min(4, os.cpu_count() or 1))
+        # The engine's processors (nproc in the container: a remote engine is another machine).
+        jobs = f"$(( $(nproc) < {MAX_JOBS} ? $(nproc) : {MAX_JOBS} ))"
         return (f"pg_restore --no-owner --no-privileges --exit-on-error --jobs {jobs} "
                 f"{login} {source}")
     reader = f"gzip -dc {source}" if backup.compressed else f"cat {source}"

@@ -7,7 +7,7 @@ tests, and live tests run it wherever the image is present (docker-offline.md, O
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,10 +31,11 @@ from rehearse.database.mssql_diagnose import (
     check_memory,
     check_readable,
     explain,
+    memory_bytes,
 )
 from rehearse.database.mssql_header import check_restorable, image_for, image_year, read_version
 from rehearse.database.mssql_restore import restore_database
-from rehearse.database.mssql_tsql import CERT_DIR, Certificate
+from rehearse.database.mssql_tsql import CERT_DIR, Certificate, transfer_for
 from rehearse.database.storedb import QueryError
 from rehearse.errors import BadInputError, EnvironmentNotReadyError
 from rehearse.sandbox.copyin import Copy
@@ -132,14 +133,26 @@ class SqlServer:
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:
         master = self.open(service.endpoint, credentials, database="master")
+        memory = service.spec.memory
         try:
             restore_database(master, credentials.database, device_paths(backup),
                              _certificates(backup), credentials.password,
-                             on_message=progress_reporter(on_progress))
+                             on_message=progress_reporter(on_progress),
+                             transfer=transfer_for(memory_bytes(memory) if memory else None))
         except QueryError as error:
             raise explain(str(error)) or restore_failed(backup, str(error)) from error
         finally:
             master.close()
+
+    # A bulk load has nothing to set on the server: RESTORE's own options size its I/O.
+    def settings(self, db: SqlDatabase, names: Sequence[str]) -> dict[str, str]:
+        return {}
+
+    def tune(self, db: SqlDatabase, settings: Mapping[str, str]) -> tuple[str, ...]:
+        return ()
+
+    def untune(self, db: SqlDatabase, before: Mapping[str, str]) -> None:
+        return None
 
 
 def device_paths(backup: Backup) -> list[str]:

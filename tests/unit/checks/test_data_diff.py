@@ -10,7 +10,7 @@ from rehearse.checks.acl_renames import after_480
 from rehearse.checks.context import CheckContext
 from rehearse.database import datasnap
 from rehearse.database.datasnap import DataSnapshot, RowHashes
-from rehearse.database.storedb import Baseline
+from rehearse.database.storedb import Baseline, Tables
 from rehearse.results import Status
 from rehearse.version import Version
 from tests.unit.checks.sqlite_store import SqliteStore
@@ -140,3 +140,45 @@ def test_gaps_in_the_ids_are_stepped_over_not_walked_batch_by_batch() -> None:
     assert len(ranges) == 5
     found = [i for low, high in ranges for i in ids if low <= i <= high]
     assert found == ids  # every row in exactly one range, in order
+
+
+def _hashes(rows: dict[int, int]) -> RowHashes:
+    ids = sorted(rows)
+    return RowHashes(("Name",), array("q", ids), array("q", [rows[k] for k in ids]))
+
+
+def test_rows_are_merged_in_id_order_into_changed_gone_and_new() -> None:
+    cases = [
+        ({1: 10, 2: 20, 3: 30}, {1: 10, 2: 21, 3: 30}, ([2], [], [])),
+        ({1: 10, 2: 20, 3: 30}, {2: 20}, ([], [1, 3], [])),
+        ({2: 20}, {1: 10, 2: 20, 5: 50}, ([], [], [1, 5])),
+        ({1: 1, 4: 4, 9: 9}, {2: 2, 4: 5, 8: 8, 9: 9, 10: 10}, ([4], [1], [2, 8, 10])),
+        ({}, {}, ([], [], [])),
+        ({7: 7}, {}, ([], [7], [])),
+    ]
+    for before, after, expected in cases:
+        assert data_diff._rows(_hashes(before), _hashes(after)) == expected, (before, after)
+
+
+class CountingStore(SqliteStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.largest = 0
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[object, ...]]]:
+        columns, rows = super().query(sql)
+        self.largest = max(self.largest, len(rows))
+        return columns, rows
+
+
+def test_resources_are_read_in_id_ranges_and_kept_as_hashes() -> None:
+    db = CountingStore()
+    db.table("Language", '"Id" int, "UniqueSeoCode" text', [(1, "en"), (2, "de")])
+    rows = [(n, 1 + n % 2, f"Name.{n // 2}", f"value {n // 2}") for n in range(1, 50_001)]
+    rows.append((50_001, 3, "Orphan", "a deleted language's"))
+    db.table("LocaleStringResource", '"Id" int, "LanguageId" int, "ResourceName" text, '
+             '"ResourceValue" text', rows)
+    found = datasnap.resources(db, Tables(db.table_names()))
+    assert db.largest <= datasnap.BATCH  # never the whole table in one answer
+    assert len(found) == 50_000 and ("de", "name.7") in found
+    assert found[("en", "name.7")] == found[("de", "name.7")] == datasnap.digest(("value 7",))

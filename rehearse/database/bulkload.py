@@ -1,0 +1,98 @@
+"""A restore run as a bulk load: a disposable sandbox needs no durability while it is written.
+The server's own values are read first, put back after the restore and read back again, so every
+upgrade step and migration is timed on a durable server (the maintenance-window estimate)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from rehearse.catalog import Provider
+from rehearse.errors import EnvironmentNotReadyError
+
+if TYPE_CHECKING:  # engines import this module's data: no import back at run time
+    from rehearse.database.engines.base import SqlDatabase
+
+MIB = 1 << 20
+GIB = 1 << 30
+MAX_JOBS = 4  # pg_restore --jobs: the engine's processors, at most this many
+# PostgreSQL "Populating a Database" (docs §14.4): every one reloadable, none needs a restart.
+# wal_level=minimal is left out: it would need a restart before and after the restore.
+_POSTGRESQL = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+               "autovacuum": "off", "max_wal_size": "8GB", "checkpoint_timeout": "1h"}
+# Dynamic in MariaDB 10.11+/11.x and MySQL 8.0.30+; a server that refuses one restores without
+# it. A larger redo log is left out, measured on a 318 MB dump: growing it took 2 s and the restore
+# was no faster; shrinking it back wrote every page of the buffer pool first (13 s).
+_MYSQL = {"innodb_flush_log_at_trx_commit": "0", "innodb_doublewrite": "OFF"}
+
+
+class Tuning(Protocol):
+    """What an engine offers a bulk load; the SQL stays in the engine."""
+
+    def settings(self, db: SqlDatabase, names: Sequence[str]) -> dict[str, str]:
+        ...
+
+    def tune(self, db: SqlDatabase, settings: Mapping[str, str]) -> tuple[str, ...]:
+        """Set each for the whole server; the names the server took, once they apply."""
+        ...
+
+    def untune(self, db: SqlDatabase, before: Mapping[str, str]) -> None:
+        """Put the server's own values back, once they apply."""
+        ...
+
+
+@dataclass(frozen=True)
+class BulkLoad:
+    during: tuple[tuple[str, str], ...]  # what the restore ran with
+    after: tuple[tuple[str, str], ...]  # the same settings, read back from the server after it
+    kept: tuple[str, ...] = ()  # start options that stay (not durability: memory)
+
+    def note(self) -> str:
+        text = (f"the restore ran as a bulk load ({_pairs(self.during)}); durability was "
+                f"switched back on before the upgrade and read back: {_pairs(self.after)}")
+        if self.kept:
+            text += f"; kept for the upgrade: {', '.join(self.kept)}"
+        return text
+
+
+def _pairs(settings: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in settings)
+
+
+def restore_settings(provider: Provider, memory: int | None) -> dict[str, str]:
+    """What the restore runs with; `memory` is the sandbox's limit in bytes."""
+    if provider is Provider.POSTGRESQL:
+        # Each pg_restore job (up to MAX_JOBS) builds its own indexes: a quarter of the limit.
+        share = (memory or GIB) // 4 // MAX_JOBS
+        return {**_POSTGRESQL, "maintenance_work_mem": f"{max(64, min(1024, share // MIB))}MB"}
+    if provider is Provider.MYSQL:
+        return dict(_MYSQL)
+    return {}  # SQL Server: the RESTORE statement's own options (mssql_tsql.Transfer)
+
+
+def start_options(provider: Provider, memory: int | None) -> tuple[str, ...]:
+    """Server options at start: a MySQL buffer pool of half the limit (InnoDB's 128 MB default
+    makes a 1 GB load write pages out over and over)."""
+    if provider is Provider.MYSQL and memory:
+        return (f"--innodb-buffer-pool-size={memory // 2 // MIB}M",)
+    return ()
+
+
+def restore_as_bulk_load(engine: Tuning, db: SqlDatabase, wanted: Mapping[str, str],
+                         restore: Callable[[], None]) -> BulkLoad:
+    """Tune, restore, put back; a server that keeps a bulk-load value is an error, because
+    the upgrade's timings would be wrong."""
+    before = engine.settings(db, tuple(wanted))
+    applied = engine.tune(db, wanted)
+    restore()
+    back = {name: before[name] for name in applied}
+    engine.untune(db, back)
+    after = engine.settings(db, tuple(back))
+    if after != back:
+        stuck = ", ".join(f"{name}={after.get(name)}" for name in back
+                          if after.get(name) != back[name])
+        raise EnvironmentNotReadyError(
+            f"the sandbox database kept its bulk-load settings after the restore ({stuck})",
+            hint="the image may pin these settings: run without images.database, or report it")
+    return BulkLoad(tuple((name, wanted[name]) for name in applied), tuple(after.items()))

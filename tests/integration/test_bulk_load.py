@@ -1,0 +1,69 @@
+"""The restore runs as a bulk load, and the sandbox is durable again before any upgrade step:
+the settings are read from the live server, during the restore and after it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rehearse.catalog import Provider
+from rehearse.database.backup import inspect_backup
+from rehearse.database.engines import ENGINES
+from rehearse.database.restore import restored
+from rehearse.database.storedb import baseline
+from rehearse.sandbox.labels import new_run_id
+from rehearse.sandbox.service import Service
+from rehearse.version import Version
+from tests.storegen import LOCAL_IMAGES, StoreShape, make_backup
+
+pytestmark = pytest.mark.docker
+
+# Read from a new session: the one pg_restore or mysql opens sees the same.
+LIVE = {
+    Provider.POSTGRESQL: ("SELECT current_setting('fsync'), current_setting('synchronous_commit'),"
+                          " current_setting('full_page_writes'), current_setting('autovacuum')"),
+    Provider.MYSQL: "SELECT @@innodb_flush_log_at_trx_commit, @@innodb_doublewrite",
+}
+DURING = {Provider.POSTGRESQL: ("off", "off", "off", "off"), Provider.MYSQL: ("0", "OFF")}
+AFTER = {Provider.POSTGRESQL: ("on", "on", "on", "on"), Provider.MYSQL: ("1", "ON")}
+
+
+def _live(provider: Provider, service: Service, credentials: Any) -> tuple[str, ...]:
+    db = ENGINES[provider].open(service.endpoint, credentials)
+    try:
+        return tuple(str(value) for value in db.query(LIVE[provider])[1][0])
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("provider", [Provider.POSTGRESQL, Provider.MYSQL])
+def test_the_restore_runs_without_durability_and_the_upgrade_with_it(
+        provider: Provider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shape = StoreShape(Version(4, 60), provider)
+    backup = inspect_backup(make_backup(shape, tmp_path))
+    engine = ENGINES[provider]
+    seen: list[tuple[str, ...]] = []
+    real_restore = engine.restore
+
+    def watched(service: Service, *args: Any, **kwargs: Any) -> None:
+        seen.append(_live(provider, service, args[1]))
+        real_restore(service, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "restore", watched)
+    with restored(backup, LOCAL_IMAGES[provider], new_run_id(), memory="2g") as sandbox:
+        assert seen == [DURING[provider]]
+        assert _live(provider, sandbox.service, sandbox.credentials) == AFTER[provider]
+        assert baseline(sandbox.db).counts["Product"] == shape.rows("Product")
+        assert sandbox.bulk_load is not None
+        note = sandbox.notes()[0]
+        assert note.startswith("the restore ran as a bulk load (")
+        assert "durability was switched back on before the upgrade" in note
+        if provider is Provider.MYSQL:
+            _, rows = sandbox.db.query("SELECT @@innodb_buffer_pool_size")
+            assert int(rows[0][0]) == 1 << 30  # half of the 2g limit, kept
+            assert "--innodb-buffer-pool-size=1024M" in note
+            assert "innodb_log_file_size" not in note  # measured: no faster, 2 s to grow
+        else:
+            assert ("fsync", "on") in sandbox.bulk_load.after
