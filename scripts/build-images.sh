@@ -10,11 +10,21 @@ if ! docker info >/dev/null 2>&1; then
 fi
 bash images/base/build.sh bookworm
 bash images/base/build.sh trixie
+# The legacy builder prints a deprecation banner on every build: its output is shown only when
+# the build fails.
+quietly() {
+  local err status=0
+  err=$(mktemp)
+  "$@" >/dev/null 2>"$err" || status=$?
+  [ "$status" -eq 0 ] || cat "$err" >&2
+  rm -f "$err"
+  return "$status"
+}
 build() {
   local tag="$1" dir="$2"
   shift 2
   log "building $tag"
-  docker build -q -t "$tag" "$@" "$dir" >/dev/null
+  quietly docker build -q -t "$tag" "$@" "$dir"
 }
 # trixie's servers are the test default (MySQL 8 dumps load into MariaDB 11.8 unchanged);
 # bookworm's stay for the tests that need an older server.
@@ -30,5 +40,5 @@ build rehearse/guard:1 images/guard
 # One tag per version it can play, like the official image's tags: an ENV layer on the base.
 for version in 4.40 4.50 4.60 4.70 4.80 4.90; do
   printf 'FROM %s:base\nENV NOP_SIM_VERSION=%s\n' "$SIM" "$version" \
-    | docker build -q -t "$SIM:$version" - >/dev/null
+    | quietly docker build -q -t "$SIM:$version" -
 done
