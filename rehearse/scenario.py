@@ -22,7 +22,6 @@ from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
 from rehearse.database.pick import parse_age
 from rehearse.errors import BadInputError
-from rehearse.integrations.targets import check as check_target
 from rehearse.values import MAX_SECONDS, environment, image_name, memory_limit, path_text
 from rehearse.version import Version
 
@@ -195,7 +194,12 @@ class Attach(_Model):
             data = {("on" if k is True else k): v for k, v in data.items()}
         return data
 
-    _ticket = field_validator("to")(check_target)
+    @field_validator("to")
+    @classmethod
+    def _ticket(cls, text: str) -> str:
+        from rehearse.integrations.targets import check  # the services load only when named
+
+        return check(text)
 
 
 class Report(_Model):
