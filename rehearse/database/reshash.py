@@ -76,13 +76,13 @@ def paired(before: ResourceHashes,
     old, new = groups(before), groups(after)
     a, b = next(old, None), next(new, None)
     while a is not None or b is not None:
-        if b is None or (a is not None and a[0] < b[0]):
-            yield a[0], a[1], {}  # type: ignore[index]
+        if a is not None and (b is None or a[0] < b[0]):
+            yield a[0], a[1], {}
             a = next(old, None)
-        elif a is None or b[0] < a[0]:
+        elif b is not None and (a is None or b[0] < a[0]):
             yield b[0], {}, b[1]
             b = next(new, None)
-        else:
+        elif a is not None and b is not None:
             yield a[0], a[1], b[1]
             a, b = next(old, None), next(new, None)
 

@@ -200,3 +200,12 @@ def test_many_overwritten_translations_are_counted_and_the_first_named_from_the_
     status, summary, evidence = data_diff.localization(_context(before, after, db=db))
     assert status is Status.FAIL and summary.startswith("30 translations overwritten")
     assert evidence == [f"overwritten with English: de: {n.lower()}" for n in names[:10]]
+
+
+def test_the_merge_pairs_each_name_once_whichever_side_has_it() -> None:
+    before = reshash.of({("en", "a"): 1, ("de", "a"): 2, ("en", "gone"): 3})
+    after = reshash.of({("en", "a"): 1, ("en", "new"): 4})
+    found = {name: (had, has) for name, had, has in reshash.paired(before, after)}
+    assert found == {reshash.name_hash("a"): ({"en": 1, "de": 2}, {"en": 1}),
+                     reshash.name_hash("gone"): ({"en": 3}, {}),
+                     reshash.name_hash("new"): ({}, {"en": 4})}
