@@ -319,7 +319,12 @@ class Handler(BaseHTTPRequestHandler):
                                  f"{VERSION}.0</div>", False)
             return self.send(302, location="/login?ReturnUrl=" + quote(url.path, safe=""))
         if route == "/sitemap.xml":
-            urls = store.rows(f"SELECT {store.c('Slug')} FROM {store.t('UrlRecord')} LIMIT 50")
+            # nopCommerce's sitemap lists the same entities in the same order on every request
+            # (Nop.Web/Factories/SitemapModelFactory.cs, GenerateUrlsAsync: ordered service
+            # queries); without ORDER BY a database returns any 50 rows, and a restored 1 GB
+            # store other ones.
+            urls = store.rows(f"SELECT {store.c('Slug')} FROM {store.t('UrlRecord')} "
+                              f"ORDER BY {store.c('Id')} LIMIT 50")
             body = "".join(f"<url><loc>http://localhost/{s}</loc></url>" for (s,) in urls)
             return self.send(200, f'<?xml version="1.0"?><urlset>{body}</urlset>',
                              kind="application/xml")

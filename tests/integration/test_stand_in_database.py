@@ -70,3 +70,25 @@ def generic_attributes(db: SqlDatabase) -> dict[tuple[str, str], int]:
     _, rows = db.query('SELECT "KeyGroup", "Key", COUNT(*) FROM "GenericAttribute" '
                        'GROUP BY "KeyGroup", "Key"')
     return {(str(group), str(key)): int(count) for group, key, count in rows}
+
+
+def test_the_sitemap_lists_the_same_urls_whatever_order_the_table_is_stored_in(
+        tmp_path: Path) -> None:
+    """nopCommerce builds sitemap.xml from ordered service queries (Nop.Web/Factories/
+    SitemapModelFactory.cs, GenerateUrlsAsync): the same URLs on every request. Rows that an
+    UPDATE moved to the end of PostgreSQL's heap must not change which URLs are listed."""
+    import httpx
+
+    backup = make_backup(StoreShape(Version(4, 60), Provider.POSTGRESQL), tmp_path)
+    with sandbox(backup, Provider.POSTGRESQL) as (run_id, network, db):
+        db.db.execute('UPDATE "UrlRecord" SET "Slug" = "Slug" WHERE "Id" <= 5')  # to heap's end
+        first = db.db.query('SELECT "Slug" FROM "UrlRecord" ORDER BY "Id" LIMIT 1')[1][0][0]
+        spec = AppSpec(V("4.60"), sim(V("4.60")), prepared_for(db, Provider.POSTGRESQL,
+                                                               V("4.60")),
+                       network, memory="512m", timeout=120)
+        with running_app(spec, run_id) as (service, _):
+            end = service.endpoint
+            with httpx.Client(base_url=f"http://{end.host}:{end.port}") as web:
+                sitemap = web.get("/sitemap.xml").text
+    assert f"/{first}</loc>" in sitemap  # the lowest Id's URL, first as every time
+    assert sitemap.index(f"/{first}</loc>") < sitemap.index("</loc>")
