@@ -73,7 +73,8 @@ def second_start(run: Run) -> None:
     result = serve(run, run.plan.target)
     seconds = time.monotonic() - started
     run.logs[f"store-{run.plan.target}-restart.log"] = result.start.log
-    found = fingerprint.changes(before, _startup_noise(fingerprint.take(run.db.db)))
+    found = fingerprint.changes(before, _startup_noise(fingerprint.take(run.db.db)),
+                               run.db.db)
     if result.start.migrations:
         names = ", ".join(m.name.split(".")[-1] for m in result.start.migrations)
         found.insert(0, f"{len(result.start.migrations)} migrations ran again: {names}")

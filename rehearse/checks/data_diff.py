@@ -7,8 +7,9 @@ from typing import Any
 
 from rehearse.checks.acl_renames import after_480
 from rehearse.checks.context import CheckContext, Outcome
-from rehearse.database import customers460
+from rehearse.database import customers460, datasnap, reshash
 from rehearse.database.datasnap import RowHashes
+from rehearse.database.reshash import ResourceHashes
 from rehearse.results import Status
 from rehearse.version import Version
 
@@ -133,21 +134,36 @@ def permissions(context: CheckContext) -> Outcome:
                    f"every role kept exactly its permissions{note}")
 
 
+def _translations(before: ResourceHashes,
+                  after: ResourceHashes) -> tuple[list[tuple[str, int]], list[tuple[str, int]],
+                                                  set[str]]:
+    """(language, name hash) overwritten with English and only in English, and the languages
+    other than English: one merge over both sides' names, a name's languages at a time."""
+    used = {key & 0xFFFF for key in after.keys}  # a language with no resource is not shown
+    languages = {after.languages[n] for n in used} - {c for c in after.languages
+                                                      if c.lower() == DEFAULT_LANGUAGE}
+    overwritten: list[tuple[str, int]] = []
+    missing: list[tuple[str, int]] = []
+    for name, had, has in reshash.paired(before, after):
+        english = next((v for c, v in has.items() if c.lower() == DEFAULT_LANGUAGE), None)
+        if english is None:
+            continue
+        overwritten += [(code, name) for code, value in has.items()
+                        if code.lower() != DEFAULT_LANGUAGE and value == english
+                        and had.get(code, value) != value]
+        missing += [(code, name) for code in languages if code not in has]
+    return overwritten, missing, languages
+
+
 def localization(context: CheckContext) -> Outcome:
     pair = _sides(context, "resources")
     if pair is None:
         return Status.SKIP, "no locale resources to compare", []
-    before, after = pair
-    english = {name: value for (code, name), value in after.items()
-               if code.lower() == DEFAULT_LANGUAGE}
-    overwritten = sorted(f"{code}: {name}" for (code, name), value in after.items()
-                         if code.lower() != DEFAULT_LANGUAGE and english.get(name) == value
-                         and before.get((code, name), value) != value)
-    languages = {code for code, _ in after if code.lower() != DEFAULT_LANGUAGE}
-    missing = sorted(f"{code}: {name}" for code in languages for name in english
-                     if (code, name) not in after)
-    evidence = [f"overwritten with English: {line}" for line in overwritten[:SHOWN]]
-    evidence += [f"only in English: {line}" for line in missing[:SHOWN]]
+    overwritten, missing, languages = _translations(*pair)
+    evidence = [f"overwritten with English: {line.lower()}" for line in reshash.named(
+        datasnap.resource_names(context.db), overwritten, SHOWN)]
+    evidence += [f"only in English: {line.lower()}" for line in reshash.named(
+        datasnap.resource_names(context.db), missing, SHOWN)]
     return _graded(evidence,
                    overwritten and f"{len(overwritten)} translations overwritten with English",
                    missing and f"{len(missing)} resources exist in English only (customers "

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rehearse.database.reshash import ResourceHashes, build
 from rehearse.database.storedb import Database, Tables
 
 BATCH = 20_000  # rows per query: Id ranges, the one paging all three dialects share
@@ -32,7 +33,7 @@ class DataSnapshot:
     catalogue: RowHashes
     slugs: RowHashes
     permissions: dict[str, frozenset[str]]  # role → permission system names
-    resources: dict[tuple[str, str], int]  # (language code, resource name) → hash of the value
+    resources: ResourceHashes  # (resource name, language code) → hash of the value
     settings: dict[str, str]  # "name/store" → value
 
 
@@ -119,22 +120,28 @@ def permissions(db: Database, tables: Tables) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def resources(db: Database, tables: Tables) -> dict[tuple[str, str], int]:
-    """Read in Id ranges, each value kept as a hash: a store's resources are many (every
-    language's), and the checks compare values, never show them."""
+def resources(db: Database, tables: Tables) -> ResourceHashes:
+    """Read in Id ranges, each kept as two 64-bit hashes (reshash.py): a store's resources are
+    many (every language's), and the checks compare values, never show them."""
     table, languages = tables.find("LocaleStringResource"), tables.find("Language")
     if table is None or languages is None:
-        return {}
+        return ResourceHashes()
     q = db.quote
     _, rows = db.query(f"SELECT {q('Id')}, {q('UniqueSeoCode')} FROM {q(languages)}")
     codes = {int(row[0]): str(row[1]) for row in rows}
-    found: dict[tuple[str, str], int] = {}
-    for _, language, name, value in batches(
-            db, table, ("LanguageId", "ResourceName", "ResourceValue")):
-        code = codes.get(int(str(language)))
-        if code is not None:  # a resource of a deleted language: not shown to anyone
-            found[(code, str(name).lower())] = digest((value or "",))
-    return found
+    index = {language: n for n, language in enumerate(codes)}
+    found = ((index[int(str(language))], str(name), digest((value or "",)))
+             for _, language, name, value in batches(
+                 db, table, ("LanguageId", "ResourceName", "ResourceValue"))
+             if int(str(language)) in codes)  # else a deleted language's: shown to no one
+    return build(codes.values(), found)
+
+
+def resource_names(db: Database) -> Iterator[str]:
+    """Every resource name, BATCH rows per query: to name the few a report shows."""
+    table = Tables(db.table_names()).find("LocaleStringResource")
+    for row in batches(db, table, ("ResourceName",)) if table is not None else ():
+        yield str(row[1])
 
 
 def settings(db: Database, tables: Tables) -> dict[str, str]:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from rehearse.database import datasnap, reshash
 from rehearse.database.datasnap import batches
+from rehearse.database.reshash import ResourceHashes
 from rehearse.database.storedb import Database, Tables, baseline
 
 SHOWN = 5
@@ -17,7 +19,7 @@ SHOWN = 5
 class Fingerprint:
     counts: dict[str, int]
     settings: dict[str, int]
-    resources: dict[str, int]
+    resources: ResourceHashes  # languages by LanguageId
 
 
 def _digest(*values: object) -> int:
@@ -34,29 +36,54 @@ def _hashed(db: Database, tables: Tables, table: str, key: tuple[str, ...],
             for row in batches(db, actual, (*key, value))}
 
 
+def _resources(db: Database, tables: Tables) -> ResourceHashes:
+    table = tables.find("LocaleStringResource")
+    if table is None:
+        return ResourceHashes()
+    ids: dict[str, int] = {}  # LanguageId → index, filled while the rows are read
+    rows = ((ids.setdefault(str(language), len(ids)), str(name), datasnap.digest((value,)))
+            for _, language, name, value in batches(
+                db, table, ("LanguageId", "ResourceName", "ResourceValue")))
+    return reshash.build(ids, rows)  # build reads `ids` only after the last row
+
+
 def take(db: Database) -> Fingerprint:
     tables = Tables(db.table_names())
     return Fingerprint(baseline(db).counts,  # the rows per key table the rows check counts
                        _hashed(db, tables, "Setting", ("Name", "StoreId"), "Value"),
-                       _hashed(db, tables, "LocaleStringResource",
-                               ("LanguageId", "ResourceName"), "ResourceValue"))
+                       _resources(db, tables))
+
+
+def _line(kind: str, label: str, count: int, shown: list[str]) -> str:
+    more = f" … and {count - SHOWN} more" if count > SHOWN else ""
+    return f"{kind} {label} ({count}): {', '.join(shown[:SHOWN])}{more}"
 
 
 def _keyed(kind: str, before: dict[str, int], after: dict[str, int]) -> list[str]:
     new = sorted(after.keys() - before.keys())
     gone = sorted(before.keys() - after.keys())
     changed = sorted(k for k in before.keys() & after.keys() if before[k] != after[k])
-    found = []
-    for label, keys in (("added", new), ("removed", gone), ("changed", changed)):
-        if keys:
-            more = f" … and {len(keys) - SHOWN} more" if len(keys) > SHOWN else ""
-            found.append(f"{kind} {label} ({len(keys)}): {', '.join(keys[:SHOWN])}{more}")
-    return found
+    return [_line(kind, label, len(keys), keys)
+            for label, keys in (("added", new), ("removed", gone), ("changed", changed)) if keys]
 
 
-def changes(before: Fingerprint, after: Fingerprint) -> list[str]:
-    """What differs, one line per kind of change, for the report."""
+def _resource_changes(before: ResourceHashes, after: ResourceHashes,
+                      db: Database) -> list[str]:
+    """Like _keyed, by a merge over the hashes; the names shown are read again from `db`."""
+    found: dict[str, list[tuple[str, int]]] = {"added": [], "removed": [], "changed": []}
+    for name, had, has in reshash.paired(before, after):
+        found["added"] += [(language, name) for language in has.keys() - had.keys()]
+        found["removed"] += [(language, name) for language in had.keys() - has.keys()]
+        found["changed"] += [(language, name) for language in had.keys() & has.keys()
+                             if had[language] != has[language]]
+    return [_line("resources", label, len(keys), reshash.named(
+                datasnap.resource_names(db), keys, SHOWN, sep="/"))
+            for label, keys in found.items() if keys]
+
+
+def changes(before: Fingerprint, after: Fingerprint, db: Database) -> list[str]:
+    """What differs, one line per kind of change, for the report; `db` names the resources."""
     found = [f"{table}: {count} → {after.counts.get(table, 0)} rows"
              for table, count in before.counts.items() if after.counts.get(table, 0) != count]
     found += _keyed("settings", before.settings, after.settings)
-    return found + _keyed("resources", before.resources, after.resources)
+    return found + _resource_changes(before.resources, after.resources, db)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from rehearse.checks import data_diff
 from rehearse.checks.acl_renames import after_480
 from rehearse.checks.context import CheckContext
-from rehearse.database import datasnap
+from rehearse.database import datasnap, reshash
 from rehearse.database.datasnap import DataSnapshot, RowHashes
 from rehearse.database.storedb import Baseline, Tables
 from rehearse.results import Status
@@ -22,14 +22,15 @@ def _snapshot(rows: dict[int, int] | None = None,
               settings: dict[str, str] | None = None) -> DataSnapshot:
     ids = sorted(rows or {})
     catalogue = RowHashes(("Name",), array("q", ids), array("q", [(rows or {})[i] for i in ids]))
-    return DataSnapshot(catalogue, RowHashes(), permissions or {}, resources or {},
+    hashed = {key: datasnap.digest((value,)) for key, value in (resources or {}).items()}
+    return DataSnapshot(catalogue, RowHashes(), permissions or {}, reshash.of(hashed),
                         settings or {})
 
 
 def _context(before: DataSnapshot, after: DataSnapshot, source: str = "4.70",
-             target: str = "4.80") -> CheckContext:
+             target: str = "4.80", db: SqliteStore | None = None) -> CheckContext:
     empty = Baseline({}, (), ())
-    return CheckContext(None, SqliteStore(), Version.parse(source), Version.parse(target),
+    return CheckContext(None, db or SqliteStore(), Version.parse(source), Version.parse(target),
                         empty, empty, 0, (), (), data_before=before, data_after=after)
 
 
@@ -71,7 +72,9 @@ def test_translations_overwritten_with_english_fail_and_missing_ones_warn() -> N
     assert data_diff.localization(_context(before, overwritten))[0] is Status.FAIL
     new_key = _snapshot(resources={("en", "a"): "Cart", ("de", "a"): "Warenkorb",
                                    ("en", "b"): "New"})
-    status, _, evidence = data_diff.localization(_context(before, new_key))
+    db = SqliteStore()  # the names a report shows are read again from the database
+    db.table("LocaleStringResource", '"Id" int, "ResourceName" text', [(1, "A"), (2, "B")])
+    status, _, evidence = data_diff.localization(_context(before, new_key, db=db))
     assert status is Status.WARN and evidence == ["only in English: de: b"]
 
 
@@ -180,5 +183,29 @@ def test_resources_are_read_in_id_ranges_and_kept_as_hashes() -> None:
              '"ResourceValue" text', rows)
     found = datasnap.resources(db, Tables(db.table_names()))
     assert db.largest <= datasnap.BATCH  # never the whole table in one answer
-    assert len(found) == 50_000 and ("de", "name.7") in found
-    assert found[("en", "name.7")] == found[("de", "name.7")] == datasnap.digest(("value 7",))
+    assert len(found) == 50_000 and list(found.keys) == sorted(found.keys)
+    group = dict(reshash.groups(found))[reshash.name_hash("Name.7")]
+    assert group == {"en": datasnap.digest(("value 7",)), "de": datasnap.digest(("value 7",))}
+
+
+def test_many_overwritten_translations_are_counted_and_the_first_named_from_the_database(
+) -> None:
+    names = [f"Shop.Name{n:02}" for n in range(30)]
+    before = _snapshot(resources={**{("en", n.lower()): "E" for n in names},
+                                  **{("de", n.lower()): "D" for n in names}})
+    after = _snapshot(resources={(lang, n.lower()): "E" for n in names for lang in ("en", "de")})
+    db = SqliteStore()
+    db.table("LocaleStringResource", '"Id" int, "ResourceName" text',
+             [(i, n) for i, n in enumerate(names, 1)])
+    status, summary, evidence = data_diff.localization(_context(before, after, db=db))
+    assert status is Status.FAIL and summary.startswith("30 translations overwritten")
+    assert evidence == [f"overwritten with English: de: {n.lower()}" for n in names[:10]]
+
+
+def test_the_merge_pairs_each_name_once_whichever_side_has_it() -> None:
+    before = reshash.of({("en", "a"): 1, ("de", "a"): 2, ("en", "gone"): 3})
+    after = reshash.of({("en", "a"): 1, ("en", "new"): 4})
+    found = {name: (had, has) for name, had, has in reshash.paired(before, after)}
+    assert found == {reshash.name_hash("a"): ({"en": 1, "de": 2}, {"en": 1}),
+                     reshash.name_hash("gone"): ({"en": 3}, {}),
+                     reshash.name_hash("new"): ({}, {"en": 4})}

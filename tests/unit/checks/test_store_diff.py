@@ -12,7 +12,7 @@ from lxml import html
 from rehearse.checks import storefront
 from rehearse.checks.sample import draw
 from rehearse.checks.store_diff import Difference, compare, price
-from rehearse.database import fingerprint
+from rehearse.database import fingerprint, reshash
 from tests.unit.checks.sqlite_store import SqliteStore
 
 # The DefaultClean theme's product page, cut to what the recorder reads
@@ -127,10 +127,19 @@ def _resources(rows: list[tuple[int, int, str, str]]) -> SqliteStore:
 def test_the_fingerprint_names_what_a_start_changed() -> None:
     db = _resources([(1, 1, "Admin.A", "A"), (2, 2, "Admin.A", "Ä")])
     before = fingerprint.take(db)
-    assert fingerprint.changes(before, fingerprint.take(db)) == []
+    assert fingerprint.changes(before, fingerprint.take(db), db) == []
     db.execute("UPDATE \"LocaleStringResource\" SET \"ResourceValue\" = 'A' WHERE \"Id\" = 2")
     db.execute("INSERT INTO \"LocaleStringResource\" VALUES (3, 1, 'Toggled', 'x')")
     db.execute("UPDATE \"Setting\" SET \"Value\" = 'false'")
-    assert fingerprint.changes(before, fingerprint.take(db)) == [
+    assert fingerprint.changes(before, fingerprint.take(db), db) == [
         "LocaleStringResource: 2 → 3 rows", "settings changed (1): a.b/0",
         "resources added (1): 1/Toggled", "resources changed (1): 2/Admin.A"]
+
+
+def test_a_resource_a_start_removed_is_shown_by_hash_when_the_database_lost_its_name() -> None:
+    db = _resources([(1, 1, "Admin.A", "A"), (2, 1, "Admin.Gone", "x")])
+    before = fingerprint.take(db)
+    db.execute("DELETE FROM \"LocaleStringResource\" WHERE \"Id\" = 2")
+    gone = reshash.name_hash("Admin.Gone")
+    assert fingerprint.changes(before, fingerprint.take(db), db)[1:] == [
+        f"resources removed (1): 1/#{gone:012x}"]
