@@ -1,71 +1,120 @@
 #!/bin/bash
-# The same work as `rehearse run` on the bench store, by hand: the database image with its default
-# settings, the engine's own client restoring the dump (pg_restore with the same --jobs rehearse
-# uses, so only the server settings differ; mysql < dump), the key tables counted, the stand-in of
-# the target version started on the restored database, the same pages fetched with curl, the
-# tables counted again, everything removed. Prints "mark NAME SECONDS" lines for bench/run.py.
-# Usage: bare.sh postgresql|mysql BACKUP DB_IMAGE APP_IMAGE MEMORY COUNT_SQL PAGE...
+# The same work as `rehearse run` on the bench store, by hand, with the bare tools: the database
+# image with its default settings; the engine's own client restoring the dump (pg_restore with the
+# same --jobs rehearse uses, so only the server settings differ; mysql < dump); the key tables
+# counted; mail and jobs switched off; the data rehearse compares read before and after (one
+# client session per snapshot, piped to md5sum); the stand-in of the source version started and
+# the pages rehearse asked of it fetched again (one curl, one connection); the target version
+# started (it migrates) and asked the same; a second start, with the settings and resources read
+# around it; the way back (the dump restored into a fresh server, the source version started on
+# it and asked); everything removed. Prints "mark NAME SECONDS" lines for bench/sides.py.
+# Usage: bare.sh postgresql|mysql BACKUP DB_IMAGE SOURCE_APP TARGET_APP MEMORY WORK
+# WORK holds what bench/sides.py wrote for it: count.sql, safe.sql, snapshot.sql, restart.sql
+# (the queries) and before.urls, after.urls, restart.urls, rollback.urls (the pages, from the
+# rehearsal's run log).
 set -euo pipefail
-provider=$1 backup=$2 db_image=$3 app_image=$4 memory=$5 count_sql=$6
-shift 6
+provider=$1 backup=$2 db_image=$3 source_app=$4 target_app=$5 memory=$6 work=$7
 id="rehearse-bench-bare-$$"
 password="Aa1_bench$$"
 label="io.rehearse.bench=$id"
-work=$(mktemp -d)
+settings=$(mktemp -d)
 mark() { echo "mark $1 $EPOCHREALTIME"; }
 cleanup() {
-  docker rm -f "$id-app" "$id-db" >/dev/null 2>&1 || true
+  docker rm -f "$id-app" "$id-db" "$id-db2" >/dev/null 2>&1 || true
   docker network rm "$id" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  rm -rf "$settings"
 }
 trap cleanup EXIT
+folder=$(cd "$(dirname "$backup")" && pwd) name=$(basename "$backup")
+
+waitfor() {  # waitfor CONTAINER TEXT: the container's output followed until TEXT shows
+  grep -q -m1 "$2" < <(timeout 600 docker logs -f "$1" 2>&1)
+}
+
+database() {  # database CONTAINER: started with the image's defaults, restored, ready for SQL
+  local db=$1
+  if [ "$provider" = postgresql ]; then
+    docker run -d --name "$db" --label "$label" --network "$id" --memory "$memory" \
+      -v "$folder:/backup:ro" -e POSTGRES_USER=nopcommerce -e POSTGRES_PASSWORD="$password" \
+      -e POSTGRES_DB=nopcommerce "$db_image" >/dev/null
+    # The entrypoint's init server listens on no TCP port: ready is the real server on 5432.
+    until docker exec "$db" pg_isready -q -h 127.0.0.1 -U nopcommerce -d nopcommerce; do
+      sleep 0.1; done
+    docker exec "$db" psql -q -U nopcommerce -d nopcommerce \
+      -c "CREATE EXTENSION IF NOT EXISTS citext; CREATE EXTENSION IF NOT EXISTS pgcrypto" \
+      >/dev/null
+    local cpus
+    cpus=$(docker exec "$db" nproc)
+    docker exec "$db" pg_restore --no-owner --no-privileges --exit-on-error \
+      --jobs "$(( cpus < 4 ? cpus : 4 ))" -U nopcommerce -d nopcommerce "/backup/$name"
+  else
+    docker run -d --name "$db" --label "$label" --network "$id" --memory "$memory" \
+      -v "$folder:/backup:ro" -e MYSQL_ROOT_PASSWORD="$password" -e MYSQL_DATABASE=nopcommerce \
+      "$db_image" >/dev/null
+    # The init server listens on no port: "port: 3306" is the real one (as rehearse waits).
+    waitfor "$db" 'port: 3306'
+    docker exec -e MYSQL_PWD="$password" "$db" sh -c "mysql -uroot nopcommerce < /backup/$name"
+  fi
+}
+
+sql() {  # sql CONTAINER FILE: the file's statements in one session, rows on stdout
+  if [ "$provider" = postgresql ]; then
+    docker exec -i "$1" psql -qAt -v ON_ERROR_STOP=1 -U nopcommerce -d nopcommerce <"$2"
+  else
+    docker exec -i -e MYSQL_PWD="$password" "$1" mysql -uroot -N nopcommerce <"$2"
+  fi
+}
+
+store() {  # store DB IMAGE: nopCommerce (the stand-in) on DB, returned once it has started
+  local connection
+  if [ "$provider" = postgresql ]; then
+    connection="Server=$1;Port=5432;Database=nopcommerce;User Id=nopcommerce;Password=$password;"
+  else
+    connection="Server=$1;Port=3306;Database=nopcommerce;Uid=root;Pwd=$password;AllowUserVariables=True;"
+  fi
+  printf '{"ConnectionStrings": {"ConnectionString": "%s", "DataProvider": "%s"}}' \
+    "$connection" "$provider" >"$settings/appsettings.json"
+  chmod -R a+rX "$settings"
+  docker rm -f "$id-app" >/dev/null 2>&1 || true
+  docker run -d --name "$id-app" --label "$label" --network "$id" --memory 1g \
+    -p 127.0.0.1::80 -v "$settings:/app/App_Data" "$2" >/dev/null
+  waitfor "$id-app" 'Application started'
+}
+
+pages() {  # pages FILE: every path in it, one curl, one kept-alive connection, bodies dropped
+  local port
+  port=$(docker port "$id-app" 80/tcp | head -1 | sed 's/.*://')
+  [ -s "$1" ] || return 0
+  sed "s|.*|url = \"http://127.0.0.1:$port&\"\noutput = \"/dev/null\"|" "$1" \
+    | curl -sS --config - >/dev/null
+}
 
 mark start
 docker network create --label "$label" "$id" >/dev/null
-folder=$(cd "$(dirname "$backup")" && pwd) name=$(basename "$backup")
-if [ "$provider" = postgresql ]; then
-  docker run -d --name "$id-db" --label "$label" --network "$id" --memory "$memory" \
-    -v "$folder:/backup:ro" -e POSTGRES_USER=nopcommerce -e POSTGRES_PASSWORD="$password" \
-    -e POSTGRES_DB=nopcommerce "$db_image" >/dev/null
-  until docker exec "$id-db" pg_isready -q -h 127.0.0.1 -U nopcommerce -d nopcommerce; do
-    sleep 0.2; done
-  mark restore
-  login=(-U nopcommerce -d nopcommerce)
-  docker exec "$id-db" psql -q "${login[@]}" \
-    -c "CREATE EXTENSION IF NOT EXISTS citext; CREATE EXTENSION IF NOT EXISTS pgcrypto" >/dev/null
-  jobs=$(docker exec "$id-db" nproc)
-  docker exec "$id-db" pg_restore --no-owner --no-privileges --exit-on-error \
-    --jobs "$(( jobs < 4 ? jobs : 4 ))" "${login[@]}" "/backup/$name"
-  count() { docker exec "$id-db" psql -qAt "${login[@]}" -c "$count_sql"; }
-  connection="Server=$id-db;Port=5432;Database=nopcommerce;User Id=nopcommerce;Password=$password;"
-else
-  docker run -d --name "$id-db" --label "$label" --network "$id" --memory "$memory" \
-    -v "$folder:/backup:ro" -e MYSQL_ROOT_PASSWORD="$password" -e MYSQL_DATABASE=nopcommerce \
-    "$db_image" >/dev/null
-  # The init server listens on no port: "port: 3306" is the real one (as rehearse waits).
-  until [ "$(docker logs "$id-db" 2>&1 | grep -c 'port: 3306')" != 0 ]; do sleep 0.2; done
-  mark restore
-  docker exec -e MYSQL_PWD="$password" "$id-db" sh -c "mysql -uroot nopcommerce < /backup/$name"
-  count() { docker exec -e MYSQL_PWD="$password" "$id-db" mysql -uroot -N nopcommerce \
-    -e "$count_sql"; }
-  connection="Server=$id-db;Port=3306;Database=nopcommerce;Uid=root;Pwd=$password;AllowUserVariables=True;"
-fi
+database "$id-db"
 mark baseline
-count >/dev/null
+sql "$id-db" "$work/count.sql" >/dev/null
 mark upgrade
-printf '{"ConnectionStrings": {"ConnectionString": "%s", "DataProvider": "%s"}}' \
-  "$connection" "$provider" >"$work/appsettings.json"
-chmod -R a+rX "$work"
-docker run -d --name "$id-app" --label "$label" --network "$id" --memory 1g \
-  -p 127.0.0.1::80 -v "$work:/app/App_Data" "$app_image" >/dev/null
-until [ "$(docker logs "$id-app" 2>&1 | grep -c 'Application started')" != 0 ]; do
-  sleep 0.2; done
+sql "$id-db" "$work/safe.sql" >/dev/null
+sql "$id-db" "$work/snapshot.sql" | md5sum >"$settings/before.md5"
+store "$id-db" "$source_app"
+pages "$work/before.urls"
+store "$id-db" "$target_app"
 mark checks
-port=$(docker port "$id-app" 80/tcp | head -1 | sed 's/.*://')
-for page in "$@"; do
-  curl -fsS -o /dev/null "http://127.0.0.1:$port$page"
-done
-count >/dev/null
+pages "$work/after.urls"
+sql "$id-db" "$work/count.sql" >/dev/null
+sql "$id-db" "$work/snapshot.sql" | md5sum >"$settings/after.md5"
+cmp -s "$settings/before.md5" "$settings/after.md5" || true  # differences expected: the upgrade
+sql "$id-db" "$work/restart.sql" | md5sum >"$settings/restart-before.md5"
+store "$id-db" "$target_app"
+pages "$work/restart.urls"
+sql "$id-db" "$work/restart.sql" | md5sum >"$settings/restart-after.md5"
+cmp -s "$settings/restart-before.md5" "$settings/restart-after.md5" || true
+docker rm -f "$id-app" >/dev/null
+database "$id-db2"
+sql "$id-db2" "$work/safe.sql" >/dev/null
+store "$id-db2" "$source_app"
+pages "$work/rollback.urls"
 mark teardown
 cleanup
 trap - EXIT

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import sides, table
+from bench import sides, table, work
 from rehearse.catalog import Provider
 from rehearse.version import Version
 from tests import images
@@ -29,6 +29,7 @@ PRODUCTS_PER_MB = {Provider.POSTGRESQL: 680, Provider.MYSQL: 104}
 MEMORY = "4g"
 RESULTS = Path(__file__).parent / "results"
 SIM = f"{images.SIM}"
+APPS = (f"{SIM}:4.70", f"{SIM}:4.80")  # the bench scenario's source and target (sides.py)
 
 
 def main() -> None:
@@ -72,22 +73,23 @@ def bench(provider: Provider, size_mb: int, pairs: int, concurrent: bool) -> dic
 
 
 def _pairs(provider: Provider, backup: Path, folder: Path, pairs: int) -> dict[str, object]:
+    """Pair 1 runs rehearse first: its run log gives the bare script the pages to ask."""
     scenario = sides.write_scenario(folder, provider, backup, LOCAL_IMAGES[provider], SIM,
                                     MEMORY)
     runs: dict[str, list[sides.Side]] = {"rehearse": [], "bare": []}
     for n in range(pairs):
         order = ("rehearse", "bare") if n % 2 == 0 else ("bare", "rehearse")
         for side in order:
-            runs[side].append(_one(side, provider, backup, scenario, folder))
+            if side == "rehearse":
+                runs[side].append(sides.rehearse(scenario, folder / "out"))
+            else:
+                log = runs["rehearse"][0].run_log
+                assert log is not None
+                work.write(folder / "bare", provider, log)
+                runs[side].append(sides.bare(provider, backup, LOCAL_IMAGES[provider],
+                                             APPS, MEMORY, folder / "bare"))
             print(f"pair {n + 1} {side}: {runs[side][-1].seconds:.1f} s", file=sys.stderr)
     return table.summary(runs)
-
-
-def _one(side: str, provider: Provider, backup: Path, scenario: Path,
-         folder: Path) -> sides.Side:
-    if side == "rehearse":
-        return sides.rehearse(scenario, folder / "out")
-    return sides.bare(provider, backup, LOCAL_IMAGES[provider], f"{SIM}:4.80", MEMORY)
 
 
 def _three_at_once(provider: Provider, backup: Path, folder: Path) -> dict[str, object]:

@@ -1,5 +1,6 @@
 """One side of a pair: `rehearse run` on the bench scenario, or bench/bare.sh doing the same work
-by hand; each returns its seconds per phase, its total and (rehearse) its peak memory."""
+by hand (bench/work.py: the same pages and reads); each returns its seconds per phase, its total
+and (rehearse) its peak memory."""
 
 from __future__ import annotations
 
@@ -13,10 +14,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from rehearse.catalog import Provider
-from rehearse.database.storedb import KEY_TABLES
 
 BARE = Path(__file__).parent / "bare.sh"
-PAGES = ("/", "/search?q=product", "/login")  # rehearse fetches these and more (its checks)
 # rehearse's phases, folded into the bare script's marks (bare.sh): what each side waits for.
 FOLDS = {"inputs": ("check inputs",), "restore": ("sandbox", "restore"), "baseline": ("baseline",),
          "upgrade": ("make safe", "record before", "upgrade"),
@@ -38,6 +37,7 @@ class Side:
     ok: bool = True
     reported: float = 0.0  # rehearse's own total, from its report
     outcome: str = ""  # rehearse's verdict and, when not "pass", its error
+    run_log: Path | None = None  # rehearse's: the pages it asked (bench/work.py)
 
 
 def write_scenario(folder: Path, provider: Provider, backup: Path, database: str, sim: str,
@@ -63,13 +63,13 @@ def finish_rehearse(process: subprocess.Popen[bytes], started: float, out: Path)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
-    report = json.loads(max(out.glob("*/report.json"), key=lambda p: p.stat().st_mtime)
-                        .read_text())
+    path = max(out.glob("*/report.json"), key=lambda p: p.stat().st_mtime)
+    report = json.loads(path.read_text())
     phases = {name: sum(p["seconds"] for p in report["phases"] if p["name"] in names)
               for name, names in FOLDS.items()}
     outcome = " ".join(filter(None, (report["verdict"], report.get("error", ""))))
     return Side(seconds, phases, usage.ru_maxrss / 1024, report["verdict"] == "pass",
-                report["seconds"], outcome)
+                report["seconds"], outcome, path.parent / "rehearse.log")
 
 
 def rehearse(scenario: Path, out: Path) -> Side:
@@ -77,21 +77,17 @@ def rehearse(scenario: Path, out: Path) -> Side:
     return finish_rehearse(start_rehearse(scenario), started, out)
 
 
-def count_sql(provider: Provider) -> str:
-    quote = '"{}"' if provider is Provider.POSTGRESQL else "`{}`"
-    return "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote.format(t)})" for t in KEY_TABLES)
-
-
-def bare(provider: Provider, backup: Path, database: str, app: str, memory: str) -> Side:
+def bare(provider: Provider, backup: Path, database: str, apps: tuple[str, str], memory: str,
+         work: Path) -> Side:
+    """`apps`: the stand-in of the source and of the target version."""
     started = time.monotonic()
-    done = subprocess.run(["bash", str(BARE), provider.value, str(backup), database, app,
-                           memory, count_sql(provider), *PAGES],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(["bash", str(BARE), provider.value, str(backup), database, *apps,
+                           memory, str(work)], capture_output=True, text=True, check=False)
     seconds = time.monotonic() - started
     marks = [line.split() for line in done.stdout.splitlines() if line.startswith("mark ")]
     times = [(name, float(at)) for _, name, at in marks]
     phases = {name: round(end - at, 3) for (name, at), (_, end) in pairwise(times)}
-    phases["restore"] = phases.pop("start", 0.0) + phases.get("restore", 0.0)  # start + restore
+    phases["restore"] = phases.pop("start", 0.0)  # the server started and the dump restored
     phases["inputs"] = 0.0  # nothing checked before it starts
     if done.returncode != 0:
         print(f"bare script failed: {done.stderr[-2000:]}", file=sys.stderr)

@@ -7,6 +7,7 @@ ProductTemplate.Simple.cshtml, Views/Shared/_ProductBox.cshtml)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,9 @@ Page = dict[str, Any]
 Recording = dict[str, Page]
 TIMEOUT = 30.0
 SITEMAP_PROBES = 20
+# Pages asked at once: a store answers several customers at a time, and a page's wait is mostly
+# the store's and its database's, not rehearse's. Few enough not to load a small sandbox.
+FETCHERS = 4
 
 
 def _class(name: str) -> str:
@@ -139,10 +143,12 @@ def record(store: str | PageSource, sample: Sample) -> Recording:
     if isinstance(store, str):
         with Pages(store) as pages:
             return record(pages, sample)
-    recording: Recording = {}
     browser = _Browser(store)
-    for key, read, params in _pages(sample):
-        recording[key] = browser.page(key.split("?")[0], read, **params)
+    wanted = list(_pages(sample))
+    with ThreadPoolExecutor(FETCHERS, thread_name_prefix="page") as fetchers:
+        found = fetchers.map(lambda p: browser.page(p[0].split("?")[0], p[1], **p[2]), wanted)
+        recording: Recording = {key: page for (key, _, _), page in zip(wanted, found,
+                                                                          strict=True)}
     recording["/sitemap.xml"] = browser.sitemap()
     return recording
 

@@ -7,12 +7,15 @@ Every client of a run shares one connection pool (making a client's TLS context 
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from functools import cache
 
 import httpx
 
 TIMEOUT = 30.0
+_LOG = logging.getLogger("rehearse.web")  # every request, in the run log: which page was slow
 
 
 class LeftTheSandbox(httpx.RequestError):
@@ -45,9 +48,19 @@ def sandbox_client(base_url: str, follow_redirects: bool = False,
             raise LeftTheSandbox(f"the store sent rehearse to {url.scheme}://{url.host}"
                                  f"{f':{url.port}' if url.port else ''}, outside the sandbox",
                                  request=request)
+        request.extensions["rehearse.sent"] = time.monotonic()
 
     return httpx.Client(base_url=base_url, timeout=timeout, follow_redirects=follow_redirects,
-                        event_hooks={"request": [stay]}, transport=_transport())
+                        event_hooks={"request": [stay], "response": [_logged]},
+                        transport=_transport())
+
+
+def _logged(response: httpx.Response) -> None:
+    """"GET /path?query 200 12 ms" (to the headers), the run log's record of what was asked."""
+    request = response.request
+    waited = time.monotonic() - request.extensions.get("rehearse.sent", time.monotonic())
+    _LOG.debug("%s %s %d %.0f ms", request.method, request.url.raw_path.decode("ascii"),
+               response.status_code, waited * 1000)
 
 
 class Pages:

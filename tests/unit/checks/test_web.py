@@ -104,3 +104,14 @@ def test_clients_share_one_pool_and_a_closed_client_leaves_it_open() -> None:
     finally:
         server.shutdown()
     assert len(_KeepAlive.peers) == 3 and len(set(_KeepAlive.peers)) == 1  # one connection
+
+
+def test_every_request_goes_into_the_run_log_with_its_answer(
+        store: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The run log names each page asked and its status: the bench replays exactly these."""
+    with caplog.at_level("DEBUG", logger="rehearse.web"), \
+            sandbox_client(store, follow_redirects=True) as web:
+        web.get("/start", params={"q": "Levi's & co"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "rehearse.web"]
+    assert [line.rsplit(" ", 2)[0] for line in lines] == [
+        "GET /start?q=Levi%27s+%26+co 301", "GET /here 200"]
