@@ -48,11 +48,14 @@ demo: images $(STAMP)
 
 # Figures, not tests (never run by `make test`, never failing CI): rehearse and bench/bare.sh doing
 # the same work, alternating, BENCH_PAIRS pairs on ~BENCH_MB PostgreSQL and MariaDB stores, then
-# three rehearsals at once; bench/results/*.json and *.md.
+# three rehearsals at once; and the same on a demo-sized store (fixed costs);
+# bench/results/*.json and *.md.
 BENCH_MB    ?= 1024
 BENCH_PAIRS ?= 3
 bench: images $(STAMP)
 	-$(BIN)/python -m bench.run --size-mb $(BENCH_MB) --pairs $(BENCH_PAIRS)
+	-$(BIN)/python -m bench.run --provider postgresql --size-mb 2 --pairs $(BENCH_PAIRS) \
+	  --no-concurrent --name '{provider}-small'
 
 clean:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -c 'from rehearse.sandbox import cleanup; print(cleanup.remove_all(), "objects removed")'; fi

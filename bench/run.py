@@ -40,15 +40,18 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--no-concurrent", action="store_true",
                         help="leave out three rehearsals at once")
+    parser.add_argument("--name", default="{provider}",
+                        help="results file name, {provider} replaced (default: the provider)")
     args = parser.parse_args()
     for provider in args.provider or ["postgresql", "mysql"]:
         figures = bench(Provider(provider), args.size_mb, max(1, args.pairs),
                         not args.no_concurrent)
+        name = args.name.format(provider=provider)
         RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"{provider}.json").write_text(json.dumps(figures, indent=2) + "\n")
-        (RESULTS / f"{provider}.md").write_text(table.markdown(figures))
+        (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
+        (RESULTS / f"{name}.md").write_text(table.markdown(figures))
         print(table.markdown(figures))
-        print(f"written to {RESULTS / provider}.json and .md", file=sys.stderr)
+        print(f"written to {RESULTS / name}.json and .md", file=sys.stderr)
 
 
 def bench(provider: Provider, size_mb: int, pairs: int, concurrent: bool) -> dict[str, object]:

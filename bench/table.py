@@ -53,7 +53,9 @@ def markdown(figures: dict[str, object]) -> str:
     size = int(str(figures["dump_bytes"])) / 2**20
     lines = [f"{figures['provider']}: {size:.0f} MiB dump, {figures['pairs']} pairs "
              f"({figures['database_image']}), peak RSS of rehearse "
-             f"{figures['rehearse_peak_rss_mib']} MiB", "",
+             f"{figures['rehearse_peak_rss_mib']} MiB; verdicts "
+             f"{', '.join(map(str, figures['rehearse_outcomes']))}"
+             f"{'' if figures['bare_all_passed'] else '; the bare script FAILED'}", "",
              "| phase | rehearse min | rehearse median | bare min | bare median | ratio |",
              "|---|---:|---:|---:|---:|---:|"]
     for phase in PHASES:

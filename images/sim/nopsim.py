@@ -126,7 +126,7 @@ class Store:
 
     def __init__(self, provider, connection):
         parts = parse_connection(connection)
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # write_log holds it across two statements
         self.provider = provider
         if provider == "postgresql":
             import psycopg2
@@ -234,11 +234,16 @@ def write_log(store, level, message):
     table = store.t("Log")
     if not store.has("Log"):
         return
-    (top,) = store.rows(f"SELECT COALESCE(MAX({store.c('Id')}), 0) FROM {table}")[0]
     columns = ", ".join(store.c(c) for c in ("Id", "LogLevelId", "ShortMessage", "FullMessage",
                                               "CreatedOnUtc"))
-    store.rows(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
-               (top + 1, level, message, message, datetime.utcnow()))
+    # nopCommerce's Log.Id, as every entity's Id, is numbered by the database (an identity
+    # column), so requests answered at once each get their row (nopcommerce.md §8: every 404 is
+    # logged). The generated store's Id has no default: the next one is taken under the lock
+    # that serialises this app's statements, never by two requests at once.
+    with store.lock:
+        (top,) = store.rows(f"SELECT COALESCE(MAX({store.c('Id')}), 0) FROM {table}")[0]
+        store.rows(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
+                   (top + 1, level, message, message, datetime.utcnow()))
 
 
 PAGE = ("<!DOCTYPE html><html><head><title>{title}</title>"

@@ -92,3 +92,32 @@ def test_the_sitemap_lists_the_same_urls_whatever_order_the_table_is_stored_in(
                 sitemap = web.get("/sitemap.xml").text
     assert f"/{first}</loc>" in sitemap  # the lowest Id's URL, first as every time
     assert sitemap.index(f"/{first}</loc>") < sitemap.index("</loc>")
+
+
+def test_pages_asked_at_once_are_each_answered_and_each_404_logged(tmp_path: Path) -> None:
+    """nopCommerce answers several customers at a time and numbers each Log row in the database
+    (nopcommerce.md §8: every 404 is logged): 404s asked at once each get an answer and a row.
+    The stand-in once took MAX(Id) + 1 in two statements, and two threads the same Id."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    backup = make_backup(StoreShape(Version(4, 60), Provider.POSTGRESQL), tmp_path)
+    with sandbox(backup, Provider.POSTGRESQL) as (run_id, network, db):
+        before = _errors(db.db)
+        spec = AppSpec(V("4.60"), sim(V("4.60")), prepared_for(db, Provider.POSTGRESQL,
+                                                               V("4.60")),
+                       network, memory="512m", timeout=120)
+        with running_app(spec, run_id) as (service, _), \
+                httpx.Client(base_url=f"http://{service.endpoint.host}:"
+                                      f"{service.endpoint.port}") as web, \
+                ThreadPoolExecutor(8) as askers:
+            answers = list(askers.map(lambda n: web.get(f"/no-such-page-{n}").status_code,
+                                      range(40)))
+        assert answers == [404] * 40
+        assert _errors(db.db) - before == 40
+
+
+def _errors(db: SqlDatabase) -> int:
+    return int(db.query('SELECT COUNT(*) FROM "Log" WHERE "ShortMessage" LIKE '
+                        "'Error 404.%'")[1][0][0])
