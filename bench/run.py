@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -70,6 +71,7 @@ def bench(provider: Provider, size_mb: int, pairs: int, concurrent: bool) -> dic
         print(f"{provider.value}: {figures['dump_bytes']} bytes in "
               f"{figures['generate_and_dump_seconds']} s", file=sys.stderr)
         figures.update(_pairs(provider, backup, folder, pairs))
+        figures["load_average_after_pairs"] = [round(n, 2) for n in os.getloadavg()]
         if concurrent:
             figures["concurrent"] = _three_at_once(provider, backup, folder)
     return figures

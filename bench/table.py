@@ -20,6 +20,7 @@ def machine() -> dict[str, object]:
     return {"nproc": os.cpu_count(), "memory_gib": round(pages / 2**30, 1),
             "disk_gib": round(disk.total / 2**30), "disk_free_gib": round(disk.free / 2**30),
             "kernel": platform.release(), "python": platform.python_version(),
+            "load_average": [round(n, 2) for n in os.getloadavg()],  # other work on the machine
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                      text=True, check=False).stdout.strip()}
 
