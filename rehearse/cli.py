@@ -1,7 +1,5 @@
 """The command line: global options, the error boundary, one small function per command."""
 
-from __future__ import annotations
-
 import signal
 from collections.abc import Callable
 from enum import Enum
