@@ -29,7 +29,7 @@ HOMES = {
 }
 # The domain: versions, plans, scripts, checks of data, results. Nothing of Docker or drivers.
 PURE = ("version.py", "catalog.py", "catalog_tables.py", "planner.py", "errors.py", "results.py",
-        "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
+        "status.py", "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
         "database/neutralize.py", "database/production.py", "store/appdata.py",
         "store/startup.py", "checks/data.py", "checks/context.py", "database/backupset.py",
         "database/mssql_header.py", "database/mssql_media.py", "database/mssql_tsql.py",
