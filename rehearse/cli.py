@@ -1,7 +1,5 @@
 """The command line: global options, the error boundary, one small function per command."""
 
-from __future__ import annotations
-
 import signal
 from collections.abc import Callable
 from enum import Enum
@@ -11,7 +9,7 @@ from typing import Annotated, Any, NoReturn, Optional
 import typer
 from typer.core import TyperGroup
 
-from rehearse import console
+from rehearse import collector, console
 from rehearse.catalog import Provider
 from rehearse.commands.formats import CheckFormat, CiSystem, HistoryFormat, PlanFormat
 from rehearse.errors import ExitCode, RehearseError, Terminated
@@ -117,6 +115,7 @@ def _global_options(
 
 def _run(command: Callable[[], ExitCode]) -> NoReturn:
     """The one error boundary: expected errors become `error:`/`hint:` and a fixed exit code."""
+    collector.settle()  # the command module and its libraries are imported by now
     out = console.terminal()
     try:
         code = command()
@@ -320,4 +319,8 @@ def _terminate(signum: int, frame: object) -> None:
 def main() -> None:
     # SIGTERM (docker stop, CI cancelling a job) tears down like Ctrl-C does.
     signal.signal(signal.SIGTERM, _terminate)
-    app()
+    collector.hold()
+    try:
+        app()
+    finally:
+        collector.settle()  # --help and usage errors run no command

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from rehearse.status import CheckResult as CheckResult
+from rehearse.status import Status as Status
+from rehearse.status import Verdict as Verdict
 from rehearse.store.survival import Survival
-
-
-class Status(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    WARN = "warn"
-    SKIP = "skip"
-    ERROR = "error"
-
-
-class Verdict(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -72,15 +60,6 @@ class ImagesUsed:
 # An image that carries this label with the value "true" is not nopCommerce (images/sim).
 STAND_IN_LABEL = "io.rehearse.stand-in"
 STAND_IN_WORDS = "stand-in, not nopCommerce"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    id: str
-    status: Status
-    seconds: float
-    summary: str
-    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from rehearse.database.backup import Backup, require_provider
 from rehearse.database.pick import pick_backup
 from rehearse.errors import RehearseError
 from rehearse.planner import Plan, make_plan
-from rehearse.results import CheckResult, Status
 from rehearse.scenario import Scenario
+from rehearse.status import CheckResult, Status
 from rehearse.store.appdata import Files, prepare, read_folder, read_plugins, renamed_plugins
 from rehearse.store.site import app_data_folder, pictures_folder, store_files
 from rehearse.store.survival import NOT_LOADED, Fate, StoreFiles, Survival, judge

@@ -11,7 +11,7 @@ from rehearse.commands.formats import CheckFormat
 from rehearse.console import terminal
 from rehearse.errors import ExitCode
 from rehearse.report import survival as render
-from rehearse.results import Status
+from rehearse.status import Status
 
 
 def check(scenario_path: Path, output: CheckFormat) -> ExitCode:

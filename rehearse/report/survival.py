@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rehearse.report.text import table, wrapped
-from rehearse.results import CheckResult, Status
+from rehearse.status import CheckResult, Status
 from rehearse.store.survival import Judgement, Survival
 
 

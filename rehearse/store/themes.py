@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rehearse.database.storedb import Database, Tables
 from rehearse.store.plugins import DescriptorError, Files, json_net
 from rehearse.version import Version
+
+if TYPE_CHECKING:
+    from rehearse.database.storedb import Database
 
 DEFAULT_THEME = "DefaultClean"  # what every image ships (§2)
 
@@ -62,6 +65,8 @@ THEME_SETTING = "storeinformationsettings.defaultstoretheme"  # `ThemeContext` (
 
 def configured_theme(db: Database) -> str | None:
     """The store's theme setting (first store's row first), or None when it has none."""
+    from rehearse.database.storedb import Tables  # only a run reads the database: not `check`
+
     table = Tables(db.table_names()).find("Setting")
     if table is None:
         return None

@@ -17,19 +17,19 @@ HOMES = {
     "psycopg": ("database/engines/postgresql.py",),
     "pymysql": ("database/engines/mysql.py",),
     "pyodbc": ("database/engines/sqlserver.py",),
-    "yaml": ("scenario.py", "integrations/pipelines.py"),  # reads scenarios; writes pipelines
+    "yaml": ("scenario/", "integrations/pipelines.py"),  # reads scenarios; writes pipelines
     "httpx": ("store/app.py", "checks/pages.py", "checks/storefront.py", "checks/web.py",
               "checks/survival.py", "integrations/client.py"),
     "lxml": ("checks/storefront.py",),
     "jinja2": ("report/",),
     "rich": ("console.py", "report/", "progress.py"),
-    "pydantic": ("scenario.py",),
+    "pydantic": ("scenario/",),
     "sqlalchemy": ("history/",),
     "alembic": ("history/",),
 }
 # The domain: versions, plans, scripts, checks of data, results. Nothing of Docker or drivers.
 PURE = ("version.py", "catalog.py", "catalog_tables.py", "planner.py", "errors.py", "results.py",
-        "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
+        "status.py", "database/sqlbatches.py", "database/storedb.py", "database/scriptrun.py",
         "database/neutralize.py", "database/production.py", "store/appdata.py",
         "store/startup.py", "checks/data.py", "checks/context.py", "database/backupset.py",
         "database/mssql_header.py", "database/mssql_media.py", "database/mssql_tsql.py",
@@ -149,11 +149,12 @@ def test_plan_and_help_load_none_of_the_heavy_libraries(tmp_path: Path,
     assert not loaded & set(NOT_FOR_PLAN), sorted(loaded & set(NOT_FOR_PLAN))
 
 
-def test_check_loads_only_what_reading_the_scenario_needs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", ["table", "json", "markdown"])
+def test_check_loads_only_what_reading_the_scenario_needs(tmp_path: Path, form: str) -> None:
     from tests.unit.test_cli_check import scenario
 
     path = scenario(tmp_path)
-    code, loaded = _modules_of(tmp_path, "check", str(path))
+    code, loaded = _modules_of(tmp_path, "check", str(path), "--format", form)
     assert code == 0  # it really judged the store, survival table and all
     assert "pydantic" in loaded  # the control: the scenario was validated in this process
     assert not loaded & set(NOT_FOR_CHECK), sorted(loaded & set(NOT_FOR_CHECK))

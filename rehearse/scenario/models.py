@@ -1,22 +1,12 @@
-"""Scenario files: the only YAML reader. YAML becomes frozen, typed models; nothing past this
-module sees a dict. Errors name the file, the line, the key path and what is expected."""
+"""The scenario's frozen, typed models (`extra="forbid"`) and the checks of each value."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would compile every annotation string
+# back into a type (a typing.ForwardRef each, ~1 ms in all) when it collects the fields.
 import os
-import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
@@ -29,12 +19,13 @@ from rehearse.version import Version
 # installed package when the first model is built (~25 ms of `rehearse check`; Typer does the
 # same for its own). A user who set the variable keeps their setting.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ReportFormat = Literal["json", "markdown", "html", "junit"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use: validating a Scenario builds one validator for the whole tree instead
+    # of one per model at import (the sections' defaults below are made without validating).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Certificate(_Model):
@@ -92,7 +83,7 @@ class Store(_Model):
     _paths = field_validator("backup", "app_data", "pictures", "site", mode="before")(path_text)
 
     @model_validator(mode="after")
-    def _app_data_or_site(self) -> Store:
+    def _app_data_or_site(self) -> Self:
         if self.app_data is None and self.site is None:
             raise ValueError("name store.app_data or store.site (a copy of the site folder)")
         return self
@@ -159,7 +150,7 @@ class Checks(_Model):
     max_row_loss_percent: float = Field(0.0, ge=0, le=100,
                                         description="Allowed loss of rows per key table.")
     ignore_tables: tuple[str, ...] = ()
-    store_diff: StoreDiff = StoreDiff()
+    store_diff: StoreDiff = StoreDiff.model_construct()
     second_start: bool = Field(True, description="Start the target once more: it must change "
                                                  "nothing (no migration, no row, no setting).")
     max_backup_age: str | None = Field(None, description="Fail when the backup is older "
@@ -239,21 +230,21 @@ class Scenario(_Model):
     stepwise: bool = False
     scripts: Path | None = Field(None, description="Folder of nopCommerce's upgrade scripts "
                                                    "(<from>-<to>/upgrade.sql), needed up to 4.30.")
-    images: Images = Images()
-    upgrade: Upgrade = Upgrade()
+    images: Images = Images.model_construct()
+    upgrade: Upgrade = Upgrade.model_construct()
     anonymize: bool = Field(False, description="Replace customers' emails, names, addresses "
                                                "and phones in the sandbox copy.")
     app_environment: dict[str, str] = Field(
         default_factory=dict, description="Extra environment variables for every nopCommerce "
                                           "container (ASPNETCORE_ENVIRONMENT, …).")
-    limits: Limits = Limits()
-    timeouts: Timeouts = Timeouts()
-    checks: Checks = Checks()
-    report: Report = Report()
+    limits: Limits = Limits.model_construct()
+    timeouts: Timeouts = Timeouts.model_construct()
+    checks: Checks = Checks.model_construct()
+    report: Report = Report.model_construct()
     rollback: bool = Field(True, description="After the checks, time the way back: the backup "
                                              "restored, the source version started and asked.")
-    history: History = History()
-    window: Window = Window()
+    history: History = History.model_construct()
+    window: Window = Window.model_construct()
 
     @field_validator("target")
     @classmethod
@@ -282,115 +273,3 @@ def _version(value: str) -> Version:
 
 def json_schema() -> dict[str, Any]:
     return Scenario.model_json_schema()
-
-
-def load(path: Path) -> Scenario:
-    text = _read(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        where = f"{path}:{line + 1}" if line is not None else str(path)
-        raise BadInputError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})",
-                            hint="check the indentation and quoting around that line") from None
-    if not isinstance(data, dict):
-        raise BadInputError(f"{path}: a scenario is a mapping of keys (store, target, …)",
-                            hint="see scenarios/demo.yaml, or `rehearse schema`")
-    try:
-        scenario = Scenario.model_validate(_expand(data, path))
-    except ValidationError as error:
-        raise _first_error(error, path, text) from None
-    return _resolved(scenario, path.parent)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInputError(f"scenario {path} does not exist",
-                            hint="give the path of a scenario YAML (see scenarios/)") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInputError(f"scenario {path} cannot be read ({error})",
-                            hint="save it as a UTF-8 text file") from None
-
-
-def _expand(value: Any, path: Path) -> Any:
-    """`${VAR}` from the environment, so secrets never sit in the file."""
-    if isinstance(value, dict):
-        return {k: _expand(v, path) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_expand(v, path) for v in value]
-    if isinstance(value, str):
-        return _VARIABLE.sub(lambda m: _variable(m.group(1), path), value)
-    return value
-
-
-def _variable(name: str, path: Path) -> str:
-    if name not in os.environ:
-        raise BadInputError(f"{path}: ${{{name}}} is used but not set in the environment",
-                            hint=f"export {name}=… before running rehearse")
-    value = os.environ[name]
-    terminal().add_secret(value)  # values from the environment are redacted everywhere
-    return value
-
-
-def _first_error(error: ValidationError, path: Path, text: str) -> BadInputError:
-    first = error.errors()[0]
-    keys = [str(part) for part in first["loc"]]
-    line = _line_of(text, first["loc"])
-    where = f"{path}:{line}" if line else str(path)
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key"
-    elif first["type"] == "missing":
-        message = "required key is missing"
-    hint = "see `rehearse schema` for every key and what it takes"
-    if first["type"] == "enum":
-        hint = f"expected one of: {first.get('ctx', {}).get('expected', '')}"
-    return BadInputError(f"{where}: {'.'.join(keys)}: {message}", hint=hint)
-
-
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of a key path in the YAML text (the nearest existing parent)."""
-    try:
-        node: Any = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = [(k, v) for k, v in node.value if k.value == str(part)]
-            if not found:
-                break
-            line, node = found[0][0].start_mark.line + 1, found[0][1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
-                and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _resolved(scenario: Scenario, base: Path) -> Scenario:
-    """Relative paths are relative to the scenario file."""
-    def fix(p: Path | None) -> Path | None:
-        return None if p is None else (p if p.is_absolute() else (base / p).resolve())
-
-    def fixed(p: Path) -> Path:
-        return base / p if not p.is_absolute() else p
-
-    certificates = tuple(c.model_copy(update={"certificate": fixed(c.certificate).resolve(),
-                                              "private_key": fixed(c.private_key).resolve()})
-                         for c in scenario.store.certificates)
-    store = scenario.store.model_copy(update={
-        "backup": fix(scenario.store.backup), "app_data": fix(scenario.store.app_data),
-        "pictures": fix(scenario.store.pictures), "certificates": certificates,
-        "more_backups": tuple(fixed(p).resolve() for p in scenario.store.more_backups),
-        "site": fix(scenario.store.site)})
-    report = scenario.report.model_copy(update={"output": fix(scenario.report.output)})
-    upgrade = scenario.upgrade.model_copy(update={
-        "plugins": tuple(fix(p) for p in scenario.upgrade.plugins),
-        "theme": fix(scenario.upgrade.theme)})
-    return scenario.model_copy(update={"store": store, "report": report, "upgrade": upgrade,
-                                       "scripts": fix(scenario.scripts)})
