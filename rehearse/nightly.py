@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import median
 
 from rehearse import window
 from rehearse.console import Terminal
 from rehearse.database.engines import ENGINES
 from rehearse.errors import ExitCode, RehearseError
+from rehearse.history import expected
 from rehearse.history.compare import Finding, Thresholds, compare
-from rehearse.history.database import history_url, opened, shown
 from rehearse.history.records import PHASE, STEP, BackupFacts, Context, RunRecord, record_of
 from rehearse.phases import Run, store_image
 from rehearse.results import CheckResult, Rehearsal, Status, TrendRun, Verdict
@@ -33,6 +32,8 @@ class Tonight:
 def review(result: Rehearsal, code: ExitCode, run: Run,
            folder: Path) -> tuple[Rehearsal, ExitCode, Tonight]:
     """Tonight's rehearsal with its history checks and window; the record to keep."""
+    from rehearse.history.database import history_url  # SQLAlchemy: at the end (expected.py)
+
     settings = run.scenario.history
     tonight = Tonight(record_of(result, _context(result, run, folder)),
                       history_url(settings.url) if settings.enabled else None)
@@ -46,24 +47,20 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     return *_judged(result, code, checks), tonight
 
 
-def expected_phases(run: Run) -> dict[str, float]:
+def expected_phases(run: Run) -> Mapping[str, float]:
     """Each phase's usual time: the median of the store's last passing runs (for progress)."""
     settings = run.scenario.history
     if not settings.enabled:
         return {}
-    try:
-        past = _load(history_url(settings.url), _store_name(run), settings.last)
-    except RehearseError:
-        return {}  # said once, after the run, where the history is compared
-    passing = [r.seconds_of(PHASE) for r in past if r.passed][:settings.last]
-    names = {name for phases in passing for name in phases}
-    return {n: median([p[n] for p in passing if n in p]) for n in names}
+    return expected.Expected(settings.url, _store_name(run), settings.last)
 
 
 def remember(tonight: Tonight, out: Terminal) -> None:
     """Record tonight in the history, after its reports are written."""
     if tonight.url is None:
         return
+    from rehearse.history.database import opened
+
     try:
         with opened(tonight.url) as history:
             history.record(tonight.record)
@@ -72,11 +69,13 @@ def remember(tonight: Tonight, out: Terminal) -> None:
 
 
 def _past(tonight: Tonight, last: int, out: Terminal) -> tuple[list[RunRecord], str]:
+    from rehearse.history.database import shown
+
     if tonight.url is None:
         return [], "history is off for this scenario (history.enabled: false)"
     store = tonight.record.store
     try:
-        past = _load(tonight.url, store, last)
+        past = expected.recent(tonight.url, store, last)
     except RehearseError as error:
         out.status(f"    warning: {error.message}")
         return [], f"history unavailable: {error.message}"
@@ -85,12 +84,6 @@ def _past(tonight: Tonight, last: int, out: Terminal) -> tuple[list[RunRecord], 
         return [], f"the first run of store {store!r} in the {where}"
     runs = "1 earlier run" if len(past) == 1 else f"{len(past)} earlier runs"
     return past, f"compared with {runs} of store {store!r} in the {where}"
-
-
-def _load(url: str, store: str, last: int) -> list[RunRecord]:
-    """Enough of the newest runs to find `last` passing ones among them, most nights."""
-    with opened(url) as history:
-        return history.runs(store, last=max(3 * last, 30))
 
 
 def _history_checks(tonight: RunRecord, past: Sequence[RunRecord],
