@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,12 +47,13 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     return *_judged(result, code, checks), tonight
 
 
-def expected_phases(run: Run) -> Mapping[str, float]:
-    """Each phase's usual time: the median of the store's last passing runs (for progress)."""
+def expected_phases(run: Run) -> Callable[[], dict[str, float]]:
+    """Each phase's usual time: the median of the store's last passing runs (for progress),
+    asked now and answered when called (a child process reads the history meanwhile)."""
     settings = run.scenario.history
     if not settings.enabled:
-        return {}
-    return expected.Expected(settings.url, _store_name(run), settings.last)
+        return dict
+    return expected.Expected(settings.url, _store_name(run), settings.last).answer
 
 
 def remember(tonight: Tonight, out: Terminal) -> None:

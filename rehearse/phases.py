@@ -4,7 +4,6 @@ is in appsteps.py, the smoke checks in smoke.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +106,7 @@ class Run:
     warnings: tuple[str, ...] = ()
     backup_pick: BackupPick | None = None
     rollback: str = ""
-    expected: Mapping[str, float] = field(default_factory=dict)  # phase seconds, from history
+    expected: dict[str, float] = field(default_factory=dict)  # phase seconds, from history
 
     @property
     def db(self) -> SandboxDatabase:

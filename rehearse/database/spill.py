@@ -13,7 +13,7 @@ from typing import BinaryIO, TypeVar
 PAIRS = 32_768  # pairs per read or write: 512 KiB
 ITEM = array("q").itemsize
 BUCKETS = 256
-CHUNK = 1024  # pairs a bucket gathers before they go to the scratch file: 4 MiB for all 256
+CHUNK = 256  # pairs a bucket gathers before they go to the scratch file: 1 MiB for all 256
 T = TypeVar("T")
 
 

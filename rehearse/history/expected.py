@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
 from statistics import median
 
 from rehearse.errors import RehearseError
@@ -17,10 +16,9 @@ from rehearse.history.records import PHASE, RunRecord
 TIMEOUT = 30.0  # a history that does not answer in time only costs the progress its estimate
 
 
-class Expected(Mapping[str, float]):
-    """The child's answer, asked for at the first look: it loads its library while the first
-    phases run. Empty when the history cannot be read (said after the run, where it is
-    compared)."""
+class Expected:
+    """The child's answer, asked for by `answer`: it loads its library meanwhile. Empty when
+    the history cannot be read (said after the run, where the history is compared)."""
 
     def __init__(self, url: str | None, store: str, last: int) -> None:
         self._child = subprocess.Popen(
@@ -30,16 +28,7 @@ class Expected(Mapping[str, float]):
         self._question = json.dumps({"url": url, "store": store, "last": last})
         self._found: dict[str, float] | None = None
 
-    def __getitem__(self, name: str) -> float:
-        return self._answer()[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._answer())
-
-    def __len__(self) -> int:
-        return len(self._answer())
-
-    def _answer(self) -> dict[str, float]:
+    def answer(self) -> dict[str, float]:
         if self._found is None:
             try:
                 answer, _ = self._child.communicate(self._question, timeout=TIMEOUT)

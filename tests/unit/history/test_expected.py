@@ -18,13 +18,13 @@ def test_the_medians_of_the_passing_runs_come_from_the_child() -> None:
         history.record(night(4, step=500.0, verdict="fail"))  # not usual: left out
         history.record(night(5, step=1.0, store="other"))
     expected = Expected(None, "shop", last=5)  # None: the default URL, as the parent's
-    assert dict(expected) == {"restore": 12.0, "upgrade": 70.0, "smoke checks": 3.0}
+    assert expected.answer() == {"restore": 12.0, "upgrade": 70.0, "smoke checks": 3.0}
 
 
 def test_a_history_that_cannot_be_read_expects_nothing(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")  # a file where the database's folder would be
-    assert dict(Expected(f"sqlite:///{tmp_path}/file/history.sqlite", "shop", 3)) == {}
-    assert dict(Expected("nosuchdriver://x", "shop", 3)) == {}
+    assert Expected(f"sqlite:///{tmp_path}/file/history.sqlite", "shop", 3).answer() == {}
+    assert Expected("nosuchdriver://x", "shop", 3).answer() == {}
 
 
 def test_a_rehearsal_loads_no_history_database_library_before_its_end() -> None:
