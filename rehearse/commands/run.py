@@ -41,9 +41,9 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
                f"({scenario.store.provider.label}), run {run_id}")
     state = Run(scenario, scenario_path, run_id, folder, out,
                 allow_host_access=allow_host_access, as_is=as_is)
-    expected = nightly.expected_phases(state)  # read by a child while orphans are swept
+    state.history = nightly.read_history(state)  # by a child, while orphans are swept
     _sweep_orphans()
-    state.expected = expected()
+    state.expected = nightly.expected_phases(state)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
         result, code, tonight = nightly.review(result, code, state, folder)
