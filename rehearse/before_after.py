@@ -5,6 +5,7 @@ target that must change nothing."""
 from __future__ import annotations
 
 import time
+from contextlib import closing
 
 from rehearse import catalog
 from rehearse.appsteps import serve, started_app
@@ -28,7 +29,8 @@ RESTART_CHECK = "restart.changes-nothing"
 
 def record_before(run: Run) -> None:
     """After make safe (whose changes are not the upgrade's), before any app starts."""
-    run.data_before = datasnap.take(run.db.db)
+    run.data_before = datasnap.take(run.db.db, spilled=True)
+    run.stack.callback(run.data_before.close)
     if run.plan and run.plan.source.line < Version(4, 60) <= run.plan.target.line:
         run.customers_before = customers460.before(run.db.db)
     settings = run.scenario.checks.store_diff
@@ -68,13 +70,14 @@ def second_start(run: Run) -> None:
     if not run.scenario.checks.second_start or run.store_url is None or run.plan is None:
         return
     run.app_stack.close()
-    before = _startup_noise(fingerprint.take(run.db.db))
-    started = time.monotonic()
-    result = serve(run, run.plan.target)
-    seconds = time.monotonic() - started
-    run.logs[f"store-{run.plan.target}-restart.log"] = result.start.log
-    found = fingerprint.changes(before, _startup_noise(fingerprint.take(run.db.db)),
-                               run.db.db)
+    with closing(fingerprint.take(run.db.db)) as taken:
+        before = _startup_noise(taken)
+        started = time.monotonic()
+        result = serve(run, run.plan.target)
+        seconds = time.monotonic() - started
+        run.logs[f"store-{run.plan.target}-restart.log"] = result.start.log
+        with closing(fingerprint.take(run.db.db)) as after:
+            found = fingerprint.changes(before, _startup_noise(after), run.db.db)
     if result.start.migrations:
         names = ", ".join(m.name.split(".")[-1] for m in result.start.migrations)
         found.insert(0, f"{len(result.start.migrations)} migrations ran again: {names}")

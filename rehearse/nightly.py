@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import median
 
 from rehearse import window
 from rehearse.console import Terminal
 from rehearse.database.engines import ENGINES
-from rehearse.errors import ExitCode, RehearseError
+from rehearse.errors import ExitCode
+from rehearse.history import child
 from rehearse.history.compare import Finding, Thresholds, compare
-from rehearse.history.database import history_url, opened, shown
 from rehearse.history.records import PHASE, STEP, BackupFacts, Context, RunRecord, record_of
 from rehearse.phases import Run, store_image
 from rehearse.results import CheckResult, Rehearsal, Status, TrendRun, Verdict
@@ -34,9 +33,11 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
            folder: Path) -> tuple[Rehearsal, ExitCode, Tonight]:
     """Tonight's rehearsal with its history checks and window; the record to keep."""
     settings = run.scenario.history
+    reading = (run.history or read_history(run)) if settings.enabled else None
+    found = reading.past() if reading else None
     tonight = Tonight(record_of(result, _context(result, run, folder)),
-                      history_url(settings.url) if settings.enabled else None)
-    past, note = _past(tonight, settings.last, run.out)
+                      found.url if found else None)
+    past, note = _past(tonight, found, run.out)
     checks = _history_checks(tonight.record, past, run)
     estimate = window.estimate(_window_runs(tonight.record, past, settings.last),
                                window.Settings(**run.scenario.window.model_dump()))
@@ -46,51 +47,41 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     return *_judged(result, code, checks), tonight
 
 
+def read_history(run: Run) -> child.Reading | None:
+    """The store's newest runs, read by a child process from now on (history/child.py)."""
+    settings = run.scenario.history
+    return child.Reading(settings.url, _store_name(run), settings.last) if settings.enabled \
+        else None
+
+
 def expected_phases(run: Run) -> dict[str, float]:
     """Each phase's usual time: the median of the store's last passing runs (for progress)."""
-    settings = run.scenario.history
-    if not settings.enabled:
-        return {}
-    try:
-        past = _load(history_url(settings.url), _store_name(run), settings.last)
-    except RehearseError:
-        return {}  # said once, after the run, where the history is compared
-    passing = [r.seconds_of(PHASE) for r in past if r.passed][:settings.last]
-    names = {name for phases in passing for name in phases}
-    return {n: median([p[n] for p in passing if n in p]) for n in names}
+    return child.medians(run.history.past().runs, run.scenario.history.last) if run.history \
+        else {}
 
 
 def remember(tonight: Tonight, out: Terminal) -> None:
     """Record tonight in the history, after its reports are written."""
     if tonight.url is None:
         return
-    try:
-        with opened(tonight.url) as history:
-            history.record(tonight.record)
-    except RehearseError as error:
-        out.status(f"warning: not recorded in the history: {error.message}")
+    error = child.record(tonight.url, tonight.record)
+    if error:
+        out.status(f"warning: not recorded in the history: {error}")
 
 
-def _past(tonight: Tonight, last: int, out: Terminal) -> tuple[list[RunRecord], str]:
-    if tonight.url is None:
+def _past(tonight: Tonight, found: child.Past | None,
+          out: Terminal) -> tuple[list[RunRecord], str]:
+    if found is None:
         return [], "history is off for this scenario (history.enabled: false)"
-    store = tonight.record.store
-    try:
-        past = _load(tonight.url, store, last)
-    except RehearseError as error:
-        out.status(f"    warning: {error.message}")
-        return [], f"history unavailable: {error.message}"
-    where = f"history {shown(tonight.url)}"
+    store, past = tonight.record.store, found.runs
+    if found.error:
+        out.status(f"    warning: {found.error}")
+        return [], f"history unavailable: {found.error}"
+    where = f"history {found.shown}"
     if not past:
         return [], f"the first run of store {store!r} in the {where}"
     runs = "1 earlier run" if len(past) == 1 else f"{len(past)} earlier runs"
     return past, f"compared with {runs} of store {store!r} in the {where}"
-
-
-def _load(url: str, store: str, last: int) -> list[RunRecord]:
-    """Enough of the newest runs to find `last` passing ones among them, most nights."""
-    with opened(url) as history:
-        return history.runs(store, last=max(3 * last, 30))
 
 
 def _history_checks(tonight: RunRecord, past: Sequence[RunRecord],

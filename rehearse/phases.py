@@ -40,6 +40,7 @@ from rehearse.database.storesafe import make_store_safe
 from rehearse.errors import (
     BadInputError,
 )
+from rehearse.history.child import Reading
 from rehearse.planner import Plan, Step, make_plan
 from rehearse.results import (
     CheckResult,
@@ -107,6 +108,7 @@ class Run:
     backup_pick: BackupPick | None = None
     rollback: str = ""
     expected: dict[str, float] = field(default_factory=dict)  # phase seconds, from history
+    history: Reading | None = None  # the store's past runs, read by a child from the start
 
     @property
     def db(self) -> SandboxDatabase:

@@ -23,8 +23,12 @@ def smoke_checks(run: Run) -> None:
     # One `Pages` for every check: a page the page checks fetched, the comparison reuses.
     with Pages(run.store_url) if run.store_url else nullcontext() as pages:
         context = _context(run, pages)
-        run.checks += run_checks(context, on_result=lambda r: run.out.status(
-            f"    {MARKS[r.status]} {r.id}: {r.summary}"))
+        try:
+            run.checks += run_checks(context, on_result=lambda r: run.out.status(
+                f"    {MARKS[r.status]} {r.id}: {r.summary}"))
+        finally:
+            if context.data_after is not None:
+                context.data_after.close()
     run.logs.update(context.attachments)
     failed = [r.id for r in run.checks if r.status in (Status.FAIL, Status.ERROR)
               and not r.id.startswith(_PREFLIGHT)]
@@ -51,4 +55,5 @@ def _context(run: Run, pages: Pages | None) -> CheckContext:
                                settings.store_diff.allow),
         storefront=run.storefront, data_before=run.data_before,
         customers_before=run.customers_before,
-        data_after=datasnap.take(run.db.db) if run.data_before else None, pages=pages)
+        data_after=datasnap.take(run.db.db, spilled=True) if run.data_before else None,
+        pages=pages)

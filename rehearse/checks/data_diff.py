@@ -7,9 +7,9 @@ from typing import Any
 
 from rehearse.checks.acl_renames import after_480
 from rehearse.checks.context import CheckContext, Outcome
-from rehearse.database import customers460, datasnap, reshash
-from rehearse.database.datasnap import RowHashes
-from rehearse.database.reshash import ResourceHashes
+from rehearse.database import customers460, datasnap, reshash, spill
+from rehearse.database.datasnap import Rows
+from rehearse.database.reshash import Resources
 from rehearse.results import Status
 from rehearse.version import Version
 
@@ -22,26 +22,19 @@ EXPECTED_SETTING_CHANGES: dict[Version, tuple[str, ...]] = {
 }
 
 
-def _rows(before: RowHashes, after: RowHashes) -> tuple[list[int], list[int], list[int]]:
-    """Ids changed, gone and new: a merge over two ascending id lists (no dict of 700,000
-    rows: the arrays are all the memory it takes)."""
+def _rows(before: Rows, after: Rows) -> tuple[list[int], list[int], list[int]]:
+    """Ids changed, gone and new: a merge over both sides in id order, read a batch at a time
+    when spilled (no dict of 700,000 rows, nor both sides whole in memory)."""
     changed: list[int] = []
     gone: list[int] = []
     new: list[int] = []
-    i = j = 0
-    while i < len(before.ids) or j < len(after.ids):
-        old_id = before.ids[i] if i < len(before.ids) else None
-        new_id = after.ids[j] if j < len(after.ids) else None
-        if new_id is None or (old_id is not None and old_id < new_id):
-            gone.append(before.ids[i])
-            i += 1
-        elif old_id is None or new_id < old_id:
-            new.append(new_id)
-            j += 1
-        else:
-            if before.hashes[i] != after.hashes[j]:
-                changed.append(new_id)
-            i, j = i + 1, j + 1
+    for row_id, had, has in spill.merged(before.pairs(), after.pairs()):
+        if has is None:
+            gone.append(row_id)
+        elif had is None:
+            new.append(row_id)
+        elif had != has:
+            changed.append(row_id)
     return changed, gone, new
 
 
@@ -55,7 +48,7 @@ def _ids(label: str, ids: list[int]) -> list[str]:
 def _sides(context: CheckContext, part: str) -> tuple[Any, Any] | None:
     """Before and after of one part of the snapshot; None when the store had none of it."""
     before, after = context.data_before, context.data_after
-    if before is None or after is None or not _has(getattr(before, part)):
+    if before is None or after is None or not getattr(before, part):
         return None
     return getattr(before, part), getattr(after, part)
 
@@ -67,10 +60,6 @@ def _graded(evidence: list[str], failed: Any, warned: Any, passed: str) -> Outco
     if warned:
         return Status.WARN, str(warned), evidence
     return Status.PASS, passed, evidence
-
-
-def _has(value: Any) -> bool:
-    return bool(value.ids) if isinstance(value, RowHashes) else bool(value)
 
 
 def _ignored(context: CheckContext, table: str) -> bool:
@@ -89,13 +78,13 @@ def catalogue(context: CheckContext) -> Outcome:
         return Status.SKIP, "no catalogue to compare (or Product in checks.ignore_tables)", []
     before, after = pair
     changed, gone, _ = _rows(before, after)
-    evidence = [f"compared {len(before.ids)} products on {', '.join(before.columns)}"]
+    evidence = [f"compared {len(before)} products on {', '.join(before.columns)}"]
     evidence += _ids("changed", changed) + _ids("gone", gone)
-    gone = _gone_allowed(context, gone, len(before.ids))
+    gone = _gone_allowed(context, gone, len(before))
     if changed or gone:
         return (Status.FAIL, f"{len(changed)} products changed and {len(gone)} gone "
                              f"({', '.join(before.columns)})", evidence)
-    return Status.PASS, f"all {len(before.ids)} products kept name, SKU, prices, stock", evidence
+    return Status.PASS, f"all {len(before)} products kept name, SKU, prices, stock", evidence
 
 
 def slugs(context: CheckContext) -> Outcome:
@@ -104,11 +93,11 @@ def slugs(context: CheckContext) -> Outcome:
         return Status.SKIP, "no URL records to compare (or UrlRecord in checks.ignore_tables)", []
     changed, gone, _ = _rows(*pair)
     evidence = _ids("changed", changed) + _ids("gone", gone)
-    gone = _gone_allowed(context, gone, len(pair[0].ids))
+    gone = _gone_allowed(context, gone, len(pair[0]))
     if changed or gone:
         return (Status.FAIL, f"{len(changed) + len(gone)} URL slugs changed or gone: old links "
                              "and search results break", evidence)
-    return Status.PASS, f"all {len(pair[0].ids)} URL slugs kept", evidence
+    return Status.PASS, f"all {len(pair[0])} URL slugs kept", evidence
 
 
 def permissions(context: CheckContext) -> Outcome:
@@ -134,12 +123,12 @@ def permissions(context: CheckContext) -> Outcome:
                    f"every role kept exactly its permissions{note}")
 
 
-def _translations(before: ResourceHashes,
-                  after: ResourceHashes) -> tuple[list[tuple[str, int]], list[tuple[str, int]],
+def _translations(before: Resources,
+                  after: Resources) -> tuple[list[tuple[str, int]], list[tuple[str, int]],
                                                   set[str]]:
     """(language, name hash) overwritten with English and only in English, and the languages
     other than English: one merge over both sides' names, a name's languages at a time."""
-    used = {key & 0xFFFF for key in after.keys}  # a language with no resource is not shown
+    used = {key & 0xFFFF for key, _ in after.pairs()}  # a language with no resource: not shown
     languages = {after.languages[n] for n in used} - {c for c in after.languages
                                                       if c.lower() == DEFAULT_LANGUAGE}
     overwritten: list[tuple[str, int]] = []

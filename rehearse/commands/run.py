@@ -39,9 +39,10 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
     folder = _report_folder((output or scenario.report.output) / f"{stamp}-{run_id}")
     out.status(f"rehearsing nopCommerce {scenario.store.version} → {scenario.target} "
                f"({scenario.store.provider.label}), run {run_id}")
-    _sweep_orphans()
     state = Run(scenario, scenario_path, run_id, folder, out,
                 allow_host_access=allow_host_access, as_is=as_is)
+    state.history = nightly.read_history(state)  # by a child, while orphans are swept
+    _sweep_orphans()
     state.expected = nightly.expected_phases(state)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rehearse.database.reshash import ResourceHashes, build
+from rehearse.database import reshash, spill
+from rehearse.database.reshash import ResourceHashes, Resources
 from rehearse.database.storedb import Database, Tables
 
-BATCH = 20_000  # rows per query: Id ranges, the one paging all three dialects share
+# Rows per query: Id ranges, the one paging all three dialects share. A batch's row objects are
+# most of a snapshot's memory: 10,000 products ~7 MiB, where 20,000 took ~15 (tracemalloc).
+BATCH = 10_000
 CATALOGUE = ("Name", "Sku", "Price", "OldPrice", "Published", "Deleted", "StockQuantity")
 SLUG = ("EntityName", "EntityId", "LanguageId", "IsActive", "Slug")
 
@@ -27,14 +30,45 @@ class RowHashes:
     ids: array[int] = field(default_factory=lambda: array("q"))
     hashes: array[int] = field(default_factory=lambda: array("q"))
 
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, row_id: int, hashed: int) -> None:
+        self.ids.append(row_id)
+        self.hashes.append(hashed)
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        return zip(self.ids, self.hashes, strict=True)
+
+    def close(self) -> None:
+        """Nothing to release: the arrays go with the object."""
+
+
+@dataclass(frozen=True)
+class SpilledRows(spill.Spilled):
+    """RowHashes kept in a temporary file, in id order."""
+
+    columns: tuple[str, ...] = ()
+
+    def add(self, row_id: int, hashed: int) -> None:
+        self.stored.add(row_id, hashed)
+
+
+Rows = RowHashes | SpilledRows
+
 
 @dataclass(frozen=True)
 class DataSnapshot:
-    catalogue: RowHashes
-    slugs: RowHashes
+    catalogue: Rows
+    slugs: Rows
     permissions: dict[str, frozenset[str]]  # role → permission system names
-    resources: ResourceHashes  # (resource name, language code) → hash of the value
+    resources: Resources  # (resource name, language code) → hash of the value
     settings: dict[str, str]  # "name/store" → value
+
+    def close(self) -> None:
+        """Remove the temporary files of a spilled snapshot."""
+        for part in (self.catalogue, self.slugs, self.resources):
+            part.close()
 
 
 def digest(values: tuple[object, ...]) -> int:
@@ -91,15 +125,13 @@ def batches(db: Database, table: str,
         yield from rows
 
 
-def row_hashes(db: Database, tables: Tables, name: str, wanted: tuple[str, ...]) -> RowHashes:
+def row_hashes(db: Database, tables: Tables, name: str, wanted: tuple[str, ...],
+               spilled: bool = False) -> Rows:
     table = tables.find(name)
-    if table is None:
-        return RowHashes()
-    columns = _present(db, table, wanted)
-    found = RowHashes(columns)
-    for row in batches(db, table, columns):
-        found.ids.append(int(row[0]))  # type: ignore[call-overload]
-        found.hashes.append(digest(row[1:]))
+    columns = () if table is None else _present(db, table, wanted)
+    found = SpilledRows(spill.Pairs(), columns) if spilled else RowHashes(columns)
+    for row in batches(db, table, columns) if table is not None else ():
+        found.add(int(row[0]), digest(row[1:]))  # type: ignore[call-overload]
     return found
 
 
@@ -120,12 +152,12 @@ def permissions(db: Database, tables: Tables) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def resources(db: Database, tables: Tables) -> ResourceHashes:
+def resources(db: Database, tables: Tables, spilled: bool = False) -> Resources:
     """Read in Id ranges, each kept as two 64-bit hashes (reshash.py): a store's resources are
     many (every language's), and the checks compare values, never show them."""
     table, languages = tables.find("LocaleStringResource"), tables.find("Language")
     if table is None or languages is None:
-        return ResourceHashes()
+        return reshash.spilled((), ()) if spilled else ResourceHashes()
     q = db.quote
     _, rows = db.query(f"SELECT {q('Id')}, {q('UniqueSeoCode')} FROM {q(languages)}")
     codes = {int(row[0]): str(row[1]) for row in rows}
@@ -134,7 +166,7 @@ def resources(db: Database, tables: Tables) -> ResourceHashes:
              for _, language, name, value in batches(
                  db, table, ("LanguageId", "ResourceName", "ResourceValue"))
              if int(str(language)) in codes)  # else a deleted language's: shown to no one
-    return build(codes.values(), found)
+    return (reshash.spilled if spilled else reshash.build)(codes.values(), found)
 
 
 def resource_names(db: Database) -> Iterator[str]:
@@ -153,8 +185,11 @@ def settings(db: Database, tables: Tables) -> dict[str, str]:
     return {f"{str(name).lower()}/{store}": str(value or "") for name, store, value in rows}
 
 
-def take(db: Database) -> DataSnapshot:
+def take(db: Database, spilled: bool = False) -> DataSnapshot:
+    """In memory, or `spilled` to temporary files (a rehearsal's, closed with DataSnapshot.close)
+    that keep a 1 GB store's ~45 MiB of hashes out of memory."""
     tables = Tables(db.table_names())
-    return DataSnapshot(row_hashes(db, tables, "Product", CATALOGUE),
-                        row_hashes(db, tables, "UrlRecord", SLUG),
-                        permissions(db, tables), resources(db, tables), settings(db, tables))
+    return DataSnapshot(row_hashes(db, tables, "Product", CATALOGUE, spilled),
+                        row_hashes(db, tables, "UrlRecord", SLUG, spilled),
+                        permissions(db, tables), resources(db, tables, spilled),
+                        settings(db, tables))

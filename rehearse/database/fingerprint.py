@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rehearse.database import datasnap, reshash
 from rehearse.database.datasnap import batches
-from rehearse.database.reshash import ResourceHashes
+from rehearse.database.reshash import ResourceHashes, Resources
 from rehearse.database.storedb import Database, Tables, baseline
 
 SHOWN = 5
@@ -19,7 +19,10 @@ SHOWN = 5
 class Fingerprint:
     counts: dict[str, int]
     settings: dict[str, int]
-    resources: ResourceHashes  # languages by LanguageId
+    resources: Resources  # languages by LanguageId, in a temporary file
+
+    def close(self) -> None:
+        self.resources.close()
 
 
 def _digest(*values: object) -> int:
@@ -36,7 +39,7 @@ def _hashed(db: Database, tables: Tables, table: str, key: tuple[str, ...],
             for row in batches(db, actual, (*key, value))}
 
 
-def _resources(db: Database, tables: Tables) -> ResourceHashes:
+def _resources(db: Database, tables: Tables) -> Resources:
     table = tables.find("LocaleStringResource")
     if table is None:
         return ResourceHashes()
@@ -44,7 +47,7 @@ def _resources(db: Database, tables: Tables) -> ResourceHashes:
     rows = ((ids.setdefault(str(language), len(ids)), str(name), datasnap.digest((value,)))
             for _, language, name, value in batches(
                 db, table, ("LanguageId", "ResourceName", "ResourceValue")))
-    return reshash.build(ids, rows)  # build reads `ids` only after the last row
+    return reshash.spilled(ids, rows)  # reads `ids` only after the last row
 
 
 def take(db: Database) -> Fingerprint:
@@ -67,7 +70,7 @@ def _keyed(kind: str, before: dict[str, int], after: dict[str, int]) -> list[str
             for label, keys in (("added", new), ("removed", gone), ("changed", changed)) if keys]
 
 
-def _resource_changes(before: ResourceHashes, after: ResourceHashes,
+def _resource_changes(before: Resources, after: Resources,
                       db: Database) -> list[str]:
     """Like _keyed, by a merge over the hashes; the names shown are read again from `db`."""
     found: dict[str, list[tuple[str, int]]] = {"added": [], "removed": [], "changed": []}

@@ -1,13 +1,16 @@
 """Every locale resource as two 64-bit numbers: a key (the hash of its name, then its language)
-and a hash of its value, in two arrays sorted by key. 1.4 million resources cost about 23 MiB
-instead of a dict's ~300 MB; the few names a report shows are read again from the database."""
+and a hash of its value, sorted by key: in two arrays (1.4 million resources cost about 23 MiB
+instead of a dict's ~300 MB) or in a temporary file (spill.py, a batch in memory at a time); the
+few names a report shows are read again from the database."""
 
 from __future__ import annotations
 
 import hashlib
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from rehearse.database import spill
 
 LANGUAGE_BITS = 16  # the language's index in ResourceHashes.languages
 NAME_MASK = (1 << 47) - 1  # the name's hash above it, so that a key stays a positive int64
@@ -25,6 +28,22 @@ class ResourceHashes:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        return zip(self.keys, self.values, strict=True)
+
+    def close(self) -> None:
+        """Nothing to release: the arrays go with the object."""
+
+
+@dataclass(frozen=True)
+class SpilledResources(spill.Spilled):
+    """ResourceHashes kept in a temporary file, in key order."""
+
+    languages: tuple[str, ...] = ()
+
+
+Resources = ResourceHashes | SpilledResources
+
 
 Group = tuple[int, dict[str, int]]  # a name's hash and its value hash in each language
 
@@ -34,21 +53,24 @@ def name_hash(name: str) -> int:
     return int.from_bytes(digest, "big") & NAME_MASK
 
 
+def _keyed(rows: Iterable[tuple[int, str, int]]) -> Iterator[tuple[int, int]]:
+    return ((name_hash(name) << LANGUAGE_BITS | index, value) for index, name, value in rows)
+
+
 def build(languages: Iterable[str], rows: Iterable[tuple[int, str, int]]) -> ResourceHashes:
     """From (language index, name, value hash) rows in any order."""
-    buckets = [(array("q"), array("q")) for _ in range(256)]
-    for index, name, value in rows:
-        key = name_hash(name) << LANGUAGE_BITS | index
-        keys, values = buckets[key >> BUCKET_SHIFT]
-        keys.append(key)
-        values.append(value)
-    found = ResourceHashes(tuple(languages))
-    for keys, values in buckets:
-        for key, value in sorted(zip(keys, values, strict=True)):
-            found.keys.append(key)
-            found.values.append(value)
-        del keys[:], values[:]  # freed bucket by bucket: the peak stays one copy
-    return found
+    found = ResourceHashes(())
+    for key, value in spill.ascending(_keyed(rows), BUCKET_SHIFT):
+        found.keys.append(key)
+        found.values.append(value)
+    return replace(found, languages=tuple(languages))  # read only after the last row
+
+
+def spilled(languages: Iterable[str], rows: Iterable[tuple[int, str, int]]) -> SpilledResources:
+    """As `build`, kept in a temporary file: memory holds a batch, never the whole."""
+    stored = spill.Pairs()
+    stored.extend(spill.ascending(_keyed(rows), BUCKET_SHIFT))
+    return SpilledResources(stored, tuple(languages))
 
 
 def of(resources: dict[tuple[str, str], int]) -> ResourceHashes:
@@ -59,32 +81,24 @@ def of(resources: dict[tuple[str, str], int]) -> ResourceHashes:
                              for (lang, name), value in resources.items()))
 
 
-def groups(found: ResourceHashes) -> Iterator[Group]:
+def groups(found: Resources) -> Iterator[Group]:
     """Each name once, ascending by hash, with its languages."""
-    keys, i = found.keys, 0
-    while i < len(keys):
-        name, group = keys[i] >> LANGUAGE_BITS, {}
-        while i < len(keys) and keys[i] >> LANGUAGE_BITS == name:
-            group[found.languages[keys[i] & 0xFFFF]] = found.values[i]
-            i += 1
+    name, group = -1, dict[str, int]()
+    for key, value in found.pairs():
+        if key >> LANGUAGE_BITS != name:
+            if group:
+                yield name, group
+            name, group = key >> LANGUAGE_BITS, {}
+        group[found.languages[key & 0xFFFF]] = value
+    if group:
         yield name, group
 
 
-def paired(before: ResourceHashes,
-           after: ResourceHashes) -> Iterator[tuple[int, dict[str, int], dict[str, int]]]:
+def paired(before: Resources,
+           after: Resources) -> Iterator[tuple[int, dict[str, int], dict[str, int]]]:
     """A merge over both sides' names: (name hash, before's languages, after's languages)."""
-    old, new = groups(before), groups(after)
-    a, b = next(old, None), next(new, None)
-    while a is not None or b is not None:
-        if a is not None and (b is None or a[0] < b[0]):
-            yield a[0], a[1], {}
-            a = next(old, None)
-        elif b is not None and (a is None or b[0] < a[0]):
-            yield b[0], {}, b[1]
-            b = next(new, None)
-        elif a is not None and b is not None:
-            yield a[0], a[1], b[1]
-            a, b = next(old, None), next(new, None)
+    for name, had, has in spill.merged(groups(before), groups(after)):
+        yield name, had or {}, has or {}
 
 
 def names(stored: Iterable[str], wanted: set[int]) -> dict[int, str]:

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from xml.etree import ElementTree
 
-from jinja2 import Environment, PackageLoader
-
 from rehearse.report import survival as survival_report
 from rehearse.report.chart import trend_svg
 from rehearse.results import (
@@ -153,6 +151,8 @@ def duration(seconds: float) -> str:
 
 
 def to_html(rehearsal: Rehearsal, logs: dict[str, str]) -> str:
+    from jinja2 import Environment, PackageLoader  # only for HTML: a rehearsal's memory
+
     environment = Environment(loader=PackageLoader("rehearse.report", "templates"),
                               autoescape=True)
     template = environment.get_template("report.html.j2")
