@@ -30,6 +30,7 @@ _SET = re.compile(rb"(?:/\*[M!]!?\d+ +)?SET ")
 _DATA_SETS = (b"SET @OLD_AUTOCOMMIT=@@AUTOCOMMIT, @@AUTOCOMMIT=0;", b"UNLOCK TABLES;",
               b"COMMIT;", b"SET AUTOCOMMIT=@OLD_AUTOCOMMIT;")
 _CHARSET_BACK = re.compile(rb"(?:/\*!\d+ +)?SET character_set_client = @saved_cs_client *(?:\*/)?;")
+_DATA_CHANGE = re.compile(rb"(?:INSERT|REPLACE|UPDATE|DELETE|TRUNCATE|LOAD DATA)\b")
 _DELIMITER_BACK = re.compile(rb"^DELIMITER ;[ \t]*\r?\n?", re.MULTILINE)
 # The client's own command (mariadb-dump 11.x, line 1); it ends without ";".
 _CLIENT_COMMAND = re.compile(rb"/\*M!999999\\- [^\n]*\n")
@@ -106,6 +107,8 @@ def _plan(text: mmap.mmap) -> DumpPlan | None:
             tables.append(table)
         if table is not None and table.takes(line, name):
             table.spans.append((start, end))
+        elif _DATA_CHANGE.match(line):
+            return None  # rows changed outside a table's section: their order matters
         else:
             table = None
             rest.append((start, end))
@@ -144,9 +147,20 @@ def _statements(text: mmap.mmap) -> Iterator[tuple[int, int, int]]:
         elif _CLIENT_COMMAND.match(text, position):
             position = text.find(b"\n", position) + 1
         else:
-            found = text.find(end, position)
-            position = size if found < 0 else found + len(end)
+            position = _statement_end(text, position, end)
         yield start, code, position
+
+
+def _statement_end(text: mmap.mmap, position: int, end: bytes) -> int:
+    """After the first line that ends with `end`. Line by line: newlines are found at memchr's
+    speed, a two-byte `find` is a third as fast (0.41 s against 0.15 s for 256 MB)."""
+    while True:
+        newline = text.find(b"\n", position)
+        if newline < 0:
+            return len(text)
+        position = newline + 1
+        if text[position - len(end):position] == end:
+            return position
 
 
 PIECE = 8 << 20  # bytes per dd call at most: the progress moves every piece
