@@ -192,7 +192,7 @@ r() {{ dd if={shlex.quote(file)} bs=1M iflag=skip_bytes,count_bytes skip=$1 coun
 c() {{ {client}; }}
 {data}
 for job in $(jobs -p); do
-  wait -n || {{ kill -- $(jobs -p | sed 's/^/-/') 2>/dev/null; exit 1; }}
+  wait -n || {{ for other in $(jobs -p); do kill -- -"$other"; done 2>/dev/null; exit 1; }}
 done
 {feed(plan.rest)} | c
 """
