@@ -10,7 +10,9 @@ from collections.abc import Callable
 _ITEM = re.compile(r"^pg_restore: (?:processing|finished) item (\d+) ")
 # `dd status=progress`: "1048576 bytes (1.0 MB, 1.0 MiB) copied, 1 s, 1.0 MB/s", then a summary.
 _BYTES = re.compile(r"^(\d+) bytes .*copied")
-_NOISE = re.compile(r"^pg_restore: (?:processing|launching|finished) item |"
+# The parallel MySQL restore's script: "fed N" after each range it hands to a client.
+_FED = re.compile(r"^fed (\d+)$")
+_NOISE = re.compile(r"^pg_restore: (?:processing|launching|finished) item |^fed \d+$|"
                     r"^pg_restore: (?:creating|connecting|executing) |"
                     r"^\d+ bytes .*copied|^\d+\+\d+ records (?:in|out)$")
 STEP = 5  # percent between reports: a CI log gets twenty lines, not hundreds
@@ -61,6 +63,20 @@ class BytesProgress(_Steps):
         found = _BYTES.match(line.strip())
         if found is not None:
             self._done(int(found.group(1)))
+
+
+class FedProgress(_Steps):
+    """Feed it the parallel restore's lines; it adds up the bytes handed to the clients."""
+
+    def __init__(self, total: int, report: Callable[[int], None]) -> None:
+        super().__init__(total, report)
+        self._fed = 0
+
+    def feed(self, line: str) -> None:
+        found = _FED.match(line.strip())
+        if found is not None:
+            self._fed += int(found.group(1))
+            self._done(self._fed)
 
 
 def without_progress(output: str) -> str:

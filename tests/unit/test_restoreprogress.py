@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rehearse.database.restoreprogress import (
     BytesProgress,
+    FedProgress,
     ItemProgress,
     archive_items,
     without_progress,
@@ -86,3 +87,13 @@ def test_a_restore_already_at_100_does_not_say_it_twice() -> None:
     progress.feed("10 bytes (10 B) copied, 0 s, 1 kB/s")
     progress.finished()
     assert seen == [100]
+
+
+def test_bytes_fed_by_parallel_clients_add_up() -> None:
+    seen: list[int] = []
+    progress = FedProgress(400, seen.append)
+    for line in ("fed 100", "fed 100", "ERROR 1062 (23000) at line 3: Duplicate entry",
+                 "fed 200"):
+        progress.feed(line)
+    assert seen == [25, 50, 100]
+    assert without_progress("fed 100\nERROR 1062 (23000)") == "ERROR 1062 (23000)"
