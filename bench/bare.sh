@@ -3,7 +3,8 @@
 # image with its default settings; the engine's own client restoring the dump (pg_restore with the
 # same --jobs rehearse uses, so only the server settings differ; mysql < dump); the key tables
 # counted; mail and jobs switched off; the data rehearse compares read before and after (one
-# client session per snapshot, piped to md5sum); the stand-in of the source version started and
+# client session per snapshot, the rows kept in a file and the two files compared with diff, as
+# a script must to name what changed as rehearse does); the stand-in of the source version started and
 # the pages rehearse asked of it fetched again (one curl, one connection); the target version
 # started (it migrates) and asked the same; a second start, with the settings and resources read
 # around it; the way back (the dump restored into a fresh server, the source version started on
@@ -17,12 +18,13 @@ provider=$1 backup=$2 db_image=$3 source_app=$4 target_app=$5 memory=$6 work=$7
 id="rehearse-bench-bare-$$"
 password="Aa1_bench$$"
 label="io.rehearse.bench=$id"
-settings=$(mktemp -d)
+settings=$(mktemp -d)  # the store's App_Data
+rows=$(mktemp -d)  # what the data reads keep
 mark() { echo "mark $1 $EPOCHREALTIME"; }
 cleanup() {
   docker rm -f "$id-app" "$id-db" "$id-db2" >/dev/null 2>&1 || true
   docker network rm "$id" >/dev/null 2>&1 || true
-  rm -rf "$settings"
+  rm -rf "$settings" "$rows"
 }
 trap cleanup EXIT
 folder=$(cd "$(dirname "$backup")" && pwd) name=$(basename "$backup")
@@ -96,20 +98,20 @@ mark baseline
 sql "$id-db" "$work/count.sql" >/dev/null
 mark upgrade
 sql "$id-db" "$work/safe.sql" >/dev/null
-sql "$id-db" "$work/snapshot.sql" | md5sum >"$settings/before.md5"
+sql "$id-db" "$work/snapshot.sql" >"$rows/before.rows"
 store "$id-db" "$source_app"
 pages "$work/before.urls"
 store "$id-db" "$target_app"
 mark checks
 pages "$work/after.urls"
 sql "$id-db" "$work/count.sql" >/dev/null
-sql "$id-db" "$work/snapshot.sql" | md5sum >"$settings/after.md5"
-cmp -s "$settings/before.md5" "$settings/after.md5" || true  # differences expected: the upgrade
-sql "$id-db" "$work/restart.sql" | md5sum >"$settings/restart-before.md5"
+sql "$id-db" "$work/snapshot.sql" >"$rows/after.rows"
+diff "$rows/before.rows" "$rows/after.rows" >"$rows/changed.rows" || true  # the upgrade's
+sql "$id-db" "$work/restart.sql" >"$rows/restart-before.rows"
 store "$id-db" "$target_app"
 pages "$work/restart.urls"
-sql "$id-db" "$work/restart.sql" | md5sum >"$settings/restart-after.md5"
-cmp -s "$settings/restart-before.md5" "$settings/restart-after.md5" || true
+sql "$id-db" "$work/restart.sql" >"$rows/restart-after.rows"
+diff "$rows/restart-before.rows" "$rows/restart-after.rows" >"$rows/restart.diff" || true
 docker rm -f "$id-app" >/dev/null
 database "$id-db2"
 sql "$id-db2" "$work/safe.sql" >/dev/null
