@@ -41,12 +41,14 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--no-concurrent", action="store_true",
                         help="leave out three rehearsals at once")
+    parser.add_argument("--backup", type=Path,
+                        help="a dump this generator made at --size-mb (one --provider): reused")
     parser.add_argument("--name", default="{provider}",
                         help="results file name, {provider} replaced (default: the provider)")
     args = parser.parse_args()
     for provider in args.provider or ["postgresql", "mysql"]:
         figures = bench(Provider(provider), args.size_mb, max(1, args.pairs),
-                        not args.no_concurrent)
+                        not args.no_concurrent, args.backup)
         name = args.name.format(provider=provider)
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -55,18 +57,20 @@ def main() -> None:
         print(f"written to {RESULTS / name}.json and .md", file=sys.stderr)
 
 
-def bench(provider: Provider, size_mb: int, pairs: int, concurrent: bool) -> dict[str, object]:
+def bench(provider: Provider, size_mb: int, pairs: int, concurrent: bool,
+          given: Path | None = None) -> dict[str, object]:
     scale = max(1, size_mb * PRODUCTS_PER_MB[provider] // 100)
     shape = StoreShape(Version(4, 70), provider, scale=scale,
                        description_bytes=DESCRIPTION_BYTES, random_descriptions=True)
     with tempfile.TemporaryDirectory(prefix="rehearse-bench-") as name:
         folder = Path(name)
         started = time.monotonic()
-        backup = make_backup(shape, folder / "store")
+        backup = given.resolve() if given else make_backup(shape, folder / "store")
         figures: dict[str, object] = {
             "provider": provider.value, "products": shape.rows("Product"),
             "dump_bytes": backup.stat().st_size, "database_image": LOCAL_IMAGES[provider],
             "generate_and_dump_seconds": round(time.monotonic() - started, 1),
+            "dump_reused": given is not None,
             "machine": table.machine()}
         print(f"{provider.value}: {figures['dump_bytes']} bytes in "
               f"{figures['generate_and_dump_seconds']} s", file=sys.stderr)

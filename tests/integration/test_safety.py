@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -357,11 +358,24 @@ def test_a_missing_sql_server_driver_is_exit_3_with_the_install_command_before_a
     assert labelled() == before
 
 
+# The test database image, silent for a minute before it starts: a server that is not ready
+# after a second on any machine (the plain image can be ready within one on a quiet one).
+_SLOW_DATABASE = f"""FROM {images.POSTGRES}
+ENTRYPOINT ["sh", "-c", "sleep 60; exec docker-entrypoint.sh \\"$@\\"", "--"]
+CMD ["postgres"]
+"""
+
+
 def test_the_database_start_timeout_is_the_scenarios(store: Path,  # noqa: F811
                                                       tmp_path: Path) -> None:
+    slow = f"{images.POSTGRES}-slow-start"
+    host.client().images.build(fileobj=io.BytesIO(_SLOW_DATABASE.encode()), tag=slow, rm=True,
+                               labels={"io.rehearse": slow})
     path = scenario(store, tmp_path)
-    path.write_text(path.read_text().replace("timeouts: {app_start: 120}",
-                                             "timeouts: {app_start: 120, database_start: 1}"))
+    path.write_text(path.read_text()
+                    .replace("timeouts: {app_start: 120}",
+                             "timeouts: {app_start: 120, database_start: 1}")
+                    .replace(f"database: {images.POSTGRES}", f"database: {slow}"))
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "rehearse", "run", str(path)],
                           capture_output=True, text=True, timeout=120, check=False)
