@@ -79,6 +79,9 @@ class DumpPlan:
         return [sorted(spans) for spans in dealt if spans]
 
 
+RELEASE = 8 << 20  # bytes of the mapped dump read before they are let go (resident at most)
+
+
 def plan_dump(path: Path) -> DumpPlan | None:
     """The plan, or None when the file is not a plain dump that can be cut safely."""
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as text:
@@ -128,7 +131,7 @@ def _statements(text: mmap.mmap) -> Iterator[tuple[int, int, int]]:
     """Each statement (start, where its code starts, end), the comments and blank lines before it
     included; a DELIMITER block (triggers, routines) is one statement. A statement's last line
     ends with ";": mysqldump writes every newline inside a string as \\n."""
-    position, size = 0, len(text)
+    position, size, released = 0, len(text), 0
     first = text.find(b"\n")
     end = b";\r\n" if first > 0 and text[first - 1:first] == b"\r" else b";\n"
     while position < size:
@@ -149,6 +152,18 @@ def _statements(text: mmap.mmap) -> Iterator[tuple[int, int, int]]:
         else:
             position = _statement_end(text, position, end)
         yield start, code, position
+        released = _release(text, released, position)
+
+
+def _release(text: mmap.mmap, released: int, position: int) -> int:
+    """Drop the pages already read from this process's resident memory, every RELEASE bytes:
+    the mapping is the file's, read-only, so a page asked again is read again from the file
+    (a 1 GB dump planned without it showed as 1059 MiB resident)."""
+    upto = position // mmap.PAGESIZE * mmap.PAGESIZE
+    if upto - released < RELEASE or not hasattr(mmap, "MADV_DONTNEED"):
+        return released
+    text.madvise(mmap.MADV_DONTNEED, released, upto - released)
+    return upto
 
 
 def _statement_end(text: mmap.mmap, position: int, end: bytes) -> int:
