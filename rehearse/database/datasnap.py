@@ -1,25 +1,32 @@
 """The store's data that must survive an upgrade, read the same way before and after on every
 engine: the catalogue and URL slugs (a 64-bit hash per row, kept in compact arrays so a catalogue
 of 700,000 products costs about 11 MB), each role's permissions, every locale resource and every
-setting (nopcommerce.md §11, "Data changes with equal row counts")."""
+setting (nopcommerce.md §11, "Data changes with equal row counts"). The engine hashes the rows
+itself where it can (rowhash.py); the values are read and hashed here otherwise."""
 
 from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rehearse.database import reshash, spill
 from rehearse.database.reshash import ResourceHashes, Resources
+from rehearse.database.rowhash import Column, Kind
 from rehearse.database.storedb import Database, Tables
 
 # Rows per query: Id ranges, the one paging all three dialects share. A batch's row objects are
 # most of a snapshot's memory: 10,000 products ~7 MiB, where 20,000 took ~15 (tracemalloc).
 BATCH = 10_000
-CATALOGUE = ("Name", "Sku", "Price", "OldPrice", "Published", "Deleted", "StockQuantity")
-SLUG = ("EntityName", "EntityId", "LanguageId", "IsActive", "Slug")
+CATALOGUE: tuple[Column, ...] = (
+    ("Name", Kind.TEXT), ("Sku", Kind.TEXT), ("Price", Kind.NUMBER), ("OldPrice", Kind.NUMBER),
+    ("Published", Kind.BOOLEAN), ("Deleted", Kind.BOOLEAN), ("StockQuantity", Kind.INTEGER))
+SLUG: tuple[Column, ...] = (
+    ("EntityName", Kind.TEXT), ("EntityId", Kind.INTEGER), ("LanguageId", Kind.INTEGER),
+    ("IsActive", Kind.BOOLEAN), ("Slug", Kind.TEXT))
+RESOURCE = ("LanguageId", "ResourceName", "ResourceValue")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,11 @@ class RowHashes:
         self.ids.append(row_id)
         self.hashes.append(hashed)
 
+    def extend(self, rows: Sequence[Sequence[int]]) -> None:
+        """(id, hash) rows, as an engine's stream hands them over."""
+        self.ids.extend(row[0] for row in rows)
+        self.hashes.extend(row[1] for row in rows)
+
     def pairs(self) -> Iterator[tuple[int, int]]:
         return zip(self.ids, self.hashes, strict=True)
 
@@ -52,6 +64,9 @@ class SpilledRows(spill.Spilled):
 
     def add(self, row_id: int, hashed: int) -> None:
         self.stored.add(row_id, hashed)
+
+    def extend(self, rows: Sequence[Sequence[int]]) -> None:
+        self.stored.extend_rows(rows)
 
 
 Rows = RowHashes | SpilledRows
@@ -87,10 +102,10 @@ def _plain(value: object) -> str:
     return str(value)
 
 
-def _present(db: Database, table: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
+def _present(db: Database, table: str, wanted: tuple[Column, ...]) -> tuple[Column, ...]:
     columns, _ = db.query(f"SELECT * FROM {db.quote(table)} WHERE 1 = 0")
     by_lower = {c.lower(): c for c in columns}
-    return tuple(by_lower[w.lower()] for w in wanted if w.lower() in by_lower)
+    return tuple((by_lower[w.lower()], kind) for w, kind in wanted if w.lower() in by_lower)
 
 
 def id_ranges(db: Database, table: str) -> Iterator[tuple[int, int]]:
@@ -118,20 +133,31 @@ def batches(db: Database, table: str,
             columns: tuple[str, ...]) -> Iterator[tuple[object, ...]]:
     """Id and `columns` of every row, BATCH rows per query: never the whole table at once."""
     q = db.quote
-    selected = ", ".join(q(c) for c in ("Id", *columns))
+    chosen = ", ".join(q(c) for c in ("Id", *columns))
     for low, high in id_ranges(db, table):
-        _, rows = db.query(f"SELECT {selected} FROM {q(table)} WHERE {q('Id')} BETWEEN "
+        _, rows = db.query(f"SELECT {chosen} FROM {q(table)} WHERE {q('Id')} BETWEEN "
                            f"{low} AND {high} ORDER BY {q('Id')}")
         yield from rows
 
 
-def row_hashes(db: Database, tables: Tables, name: str, wanted: tuple[str, ...],
+def row_hashes(db: Database, tables: Tables, name: str, wanted: tuple[Column, ...],
                spilled: bool = False) -> Rows:
+    """Each row's Id and the hash of the `wanted` columns it has, in Id order: the engine hashes
+    and streams them where it can, else the values are read in batches and hashed here."""
     table = tables.find(name)
     columns = () if table is None else _present(db, table, wanted)
-    found = SpilledRows(spill.Pairs(), columns) if spilled else RowHashes(columns)
-    for row in batches(db, table, columns) if table is not None else ():
-        found.add(int(row[0]), digest(row[1:]))  # type: ignore[call-overload]
+    names = tuple(column for column, _ in columns)
+    found = SpilledRows(spill.Pairs(), names) if spilled else RowHashes(names)
+    if table is None:
+        return found
+    hashing, q = db.hashing, db.quote
+    if hashing is None or not columns:
+        for row in batches(db, table, names):
+            found.add(int(str(row[0])), digest(row[1:]))
+        return found
+    row_sql = hashing.row([(q(column), kind) for column, kind in columns])
+    for rows in db.stream(f"SELECT {q('Id')}, {row_sql} FROM {q(table)} ORDER BY {q('Id')}"):
+        found.extend(rows)
     return found
 
 
@@ -153,27 +179,56 @@ def permissions(db: Database, tables: Tables) -> dict[str, frozenset[str]]:
 
 
 def resources(db: Database, tables: Tables, spilled: bool = False) -> Resources:
-    """Read in Id ranges, each kept as two 64-bit hashes (reshash.py): a store's resources are
-    many (every language's), and the checks compare values, never show them."""
+    """Each kept as two 64-bit hashes (reshash.py): a store's resources are many (every
+    language's), and the checks compare values, never show them. A deleted language's resources
+    are shown to no one: left out."""
     table, languages = tables.find("LocaleStringResource"), tables.find("Language")
     if table is None or languages is None:
         return reshash.spilled((), ()) if spilled else ResourceHashes()
     q = db.quote
     _, rows = db.query(f"SELECT {q('Id')}, {q('UniqueSeoCode')} FROM {q(languages)}")
     codes = {int(row[0]): str(row[1]) for row in rows}
-    index = {language: n for n, language in enumerate(codes)}
-    found = ((index[int(str(language))], str(name), digest((value or "",)))
-             for _, language, name, value in batches(
-                 db, table, ("LanguageId", "ResourceName", "ResourceValue"))
-             if int(str(language)) in codes)  # else a deleted language's: shown to no one
-    return (reshash.spilled if spilled else reshash.build)(codes.values(), found)
+    return keyed_resources(db, table, codes, spilled)
 
 
-def resource_names(db: Database) -> Iterator[str]:
-    """Every resource name, BATCH rows per query: to name the few a report shows."""
+def keyed_resources(db: Database, table: str, languages: Mapping[int, str],
+                    spilled: bool) -> Resources:
+    """The resources of `languages` (LanguageId → the label a report uses) keyed by name and
+    language: the engine hashes, keys and sorts them where it can, else they are read in
+    batches and hashed and sorted here."""
+    builder = reshash.spilled if spilled else reshash.build
+    hashing, q = db.hashing, db.quote
+    if hashing is None or not languages:
+        index = {str(language): n for n, language in enumerate(languages)}
+        found = ((index[str(language)], reshash.name_hash(str(name)), digest((value,)))
+                 for _, language, name, value in batches(db, table, RESOURCE)
+                 if str(language) in index)
+        return builder(languages.values(), found)
+    position = " ".join(f"WHEN {language} THEN {n}" for n, language in enumerate(languages))
+    key = (f"({hashing.name(q('ResourceName'))} & {reshash.NAME_MASK}) "
+           f"* {1 << reshash.LANGUAGE_BITS} + CASE {q('LanguageId')} {position} END")
+    value = hashing.row([(q("ResourceValue"), Kind.TEXT)])
+    ids = ", ".join(str(language) for language in languages)
+    return (reshash.spilled_sorted if spilled else reshash.build_sorted)(
+        languages.values(), db.stream(f"SELECT {key}, {value} FROM {q(table)} "
+                                      f"WHERE {q('LanguageId')} IN ({ids}) ORDER BY 1, 2"))
+
+
+def resource_names(db: Database) -> Iterator[tuple[int, str]]:
+    """Every resource's name hash (as keyed_resources makes it) and name, as the server sends
+    them: to name the few a report shows."""
     table = Tables(db.table_names()).find("LocaleStringResource")
-    for row in batches(db, table, ("ResourceName",)) if table is not None else ():
-        yield str(row[1])
+    if table is None:
+        return
+    hashing, q = db.hashing, db.quote
+    if hashing is None:
+        for _, name in batches(db, table, ("ResourceName",)):
+            yield reshash.name_hash(str(name)), str(name)
+        return
+    for rows in db.stream(f"SELECT {hashing.name(q('ResourceName'))}, {q('ResourceName')} "
+                          f"FROM {q(table)}"):
+        for hashed_name, name in rows:
+            yield int(hashed_name), str(name)
 
 
 def settings(db: Database, tables: Tables) -> dict[str, str]:

@@ -43,11 +43,10 @@ def _resources(db: Database, tables: Tables) -> Resources:
     table = tables.find("LocaleStringResource")
     if table is None:
         return ResourceHashes()
-    ids: dict[str, int] = {}  # LanguageId → index, filled while the rows are read
-    rows = ((ids.setdefault(str(language), len(ids)), str(name), datasnap.digest((value,)))
-            for _, language, name, value in batches(
-                db, table, ("LanguageId", "ResourceName", "ResourceValue")))
-    return reshash.spilled(ids, rows)  # reads `ids` only after the last row
+    q = db.quote
+    _, rows = db.query(f"SELECT DISTINCT {q('LanguageId')} FROM {q(table)}")
+    languages = sorted(int(str(row[0])) for row in rows)  # every one, a deleted language's too
+    return datasnap.keyed_resources(db, table, {n: str(n) for n in languages}, spilled=True)
 
 
 def take(db: Database) -> Fingerprint:

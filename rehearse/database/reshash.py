@@ -1,13 +1,13 @@
-"""Every locale resource as two 64-bit numbers: a key (the hash of its name, then its language)
-and a hash of its value, sorted by key: in two arrays (1.4 million resources cost about 23 MiB
-instead of a dict's ~300 MB) or in a temporary file (spill.py, a batch in memory at a time); the
-few names a report shows are read again from the database."""
+"""Every locale resource as two 64-bit numbers: a key (the hash of its name in lower case, then
+its language) and a hash of its value, sorted by key: in two arrays (1.4 million resources cost
+about 23 MiB instead of a dict's ~300 MB) or in a temporary file (spill.py, a batch in memory at
+a time); the few names a report shows are read again from the database."""
 
 from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from rehearse.database import spill
@@ -49,16 +49,17 @@ Group = tuple[int, dict[str, int]]  # a name's hash and its value hash in each l
 
 
 def name_hash(name: str) -> int:
+    """A name's hash made here, where the engine makes none (datasnap.resource_rows)."""
     digest = hashlib.blake2b(name.lower().encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") & NAME_MASK
 
 
-def _keyed(rows: Iterable[tuple[int, str, int]]) -> Iterator[tuple[int, int]]:
-    return ((name_hash(name) << LANGUAGE_BITS | index, value) for index, name, value in rows)
+def _keyed(rows: Iterable[tuple[int, int, int]]) -> Iterator[tuple[int, int]]:
+    return (((name & NAME_MASK) << LANGUAGE_BITS | index, value) for index, name, value in rows)
 
 
-def build(languages: Iterable[str], rows: Iterable[tuple[int, str, int]]) -> ResourceHashes:
-    """From (language index, name, value hash) rows in any order."""
+def build(languages: Iterable[str], rows: Iterable[tuple[int, int, int]]) -> ResourceHashes:
+    """From (language index, name hash, value hash) rows in any order."""
     found = ResourceHashes(())
     for key, value in spill.ascending(_keyed(rows), BUCKET_SHIFT):
         found.keys.append(key)
@@ -66,10 +67,29 @@ def build(languages: Iterable[str], rows: Iterable[tuple[int, str, int]]) -> Res
     return replace(found, languages=tuple(languages))  # read only after the last row
 
 
-def spilled(languages: Iterable[str], rows: Iterable[tuple[int, str, int]]) -> SpilledResources:
+def spilled(languages: Iterable[str], rows: Iterable[tuple[int, int, int]]) -> SpilledResources:
     """As `build`, kept in a temporary file: memory holds a batch, never the whole."""
     stored = spill.Pairs()
     stored.extend(spill.ascending(_keyed(rows), BUCKET_SHIFT))
+    return SpilledResources(stored, tuple(languages))
+
+
+def build_sorted(languages: Iterable[str],
+                 rows: Iterable[Sequence[Sequence[int]]]) -> ResourceHashes:
+    """From (key, value hash) rows the engine keyed and sorted, in fetches."""
+    found = ResourceHashes(tuple(languages))
+    for fetched in rows:
+        found.keys.extend(row[0] for row in fetched)
+        found.values.extend(row[1] for row in fetched)
+    return found
+
+
+def spilled_sorted(languages: Iterable[str],
+                   rows: Iterable[Sequence[Sequence[int]]]) -> SpilledResources:
+    """As build_sorted, kept in a temporary file."""
+    stored = spill.Pairs()
+    for fetched in rows:
+        stored.extend_rows(fetched)
     return SpilledResources(stored, tuple(languages))
 
 
@@ -77,7 +97,7 @@ def of(resources: dict[tuple[str, str], int]) -> ResourceHashes:
     """From a dict (language, name) → value hash: small stores and tests."""
     languages = sorted({language for language, _ in resources})
     index = {language: n for n, language in enumerate(languages)}
-    return build(languages, ((index[lang], name, value)
+    return build(languages, ((index[lang], name_hash(name), value)
                              for (lang, name), value in resources.items()))
 
 
@@ -101,12 +121,12 @@ def paired(before: Resources,
         yield name, had or {}, has or {}
 
 
-def names(stored: Iterable[str], wanted: set[int]) -> dict[int, str]:
-    """The names of the few resources a report shows, found again among the `stored` ones
-    (read from the database, batch by batch); a name no longer stored stays out."""
+def names(stored: Iterable[tuple[int, str]], wanted: set[int]) -> dict[int, str]:
+    """The names of the few resources a report shows, found again among the `stored` (name hash,
+    name) pairs (read from the database, batch by batch); a name no longer stored stays out."""
     found: dict[int, str] = {}
-    for name in stored if wanted else ():
-        hashed = name_hash(name)
+    for hashed_name, name in stored if wanted else ():
+        hashed = hashed_name & NAME_MASK
         if hashed in wanted:
             found.setdefault(hashed, name)
             if len(found) == len(wanted):
@@ -114,7 +134,7 @@ def names(stored: Iterable[str], wanted: set[int]) -> dict[int, str]:
     return found
 
 
-def named(stored: Iterable[str], flagged: list[tuple[str, int]], shown: int,
+def named(stored: Iterable[tuple[int, str]], flagged: list[tuple[str, int]], shown: int,
           sep: str = ": ") -> list[str]:
     """"language: name" of the first `shown` flagged (language, name hash), alphabetically
     among the first 200 looked up; a name gone from the database shows as its hash."""

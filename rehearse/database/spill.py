@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import BinaryIO, TypeVar
 
 PAIRS = 32_768  # pairs per read or write: 512 KiB
@@ -35,6 +36,12 @@ class Pairs:
     def extend(self, pairs: Iterable[tuple[int, int]]) -> None:
         for first, second in pairs:
             self.add(first, second)
+
+    def extend_rows(self, rows: Sequence[Sequence[int]]) -> None:
+        """A fetch of two-number rows at once (an engine's stream: a few thousand)."""
+        self._buffer.extend(chain.from_iterable(rows))
+        if len(self._buffer) >= 2 * PAIRS:
+            self._flush()
 
     def __len__(self) -> int:
         return self._count + len(self._buffer) // 2

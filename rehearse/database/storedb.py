@@ -8,12 +8,13 @@ and a missing table is reported, never a crash.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from rehearse.catalog import RELEASES, ExpectedShrink, release
 from rehearse.catalog_tables import all_core_tables, core_tables
+from rehearse.database.rowhash import Hashing
 from rehearse.errors import BadInputError
 from rehearse.version import Version
 
@@ -43,6 +44,11 @@ class Database(Protocol):
         """The SQL literal a false boolean column compares with."""
         ...
 
+    @property
+    def hashing(self) -> Hashing | None:
+        """How the engine hashes a row itself; None: the values are read and hashed here."""
+        ...
+
     def table_names(self) -> list[str]:
         ...
 
@@ -52,6 +58,10 @@ class Database(Protocol):
 
     def execute(self, sql: str, on_message: Callable[[str], None] | None = None) -> list[str]:
         """Run one batch; return the server's informational messages."""
+        ...
+
+    def stream(self, sql: str) -> Iterator[Sequence[Sequence[Any]]]:
+        """The query's rows in fetches, as the server sends them: for results too big to hold."""
         ...
 
 

@@ -6,10 +6,12 @@ Set REHEARSE_LIVE_MSSQL_BAK to a nopCommerce .bak to also rehearse its restore.
 from __future__ import annotations
 
 import os
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from rehearse.catalog import Provider
 from rehearse.database.backup import inspect_backup
 from rehearse.database.engines.base import new_password
 from rehearse.database.engines.sqlserver import SqlServer
@@ -18,6 +20,7 @@ from rehearse.database.scriptrun import run_script
 from rehearse.database.storedb import baseline, detect_version
 from rehearse.sandbox.labels import new_run_id
 from rehearse.sandbox.service import run_service
+from tests.integration.test_engine_hashing import create, same_changes, same_fingerprint
 
 pytestmark = pytest.mark.live
 IMAGE = os.environ.get("REHEARSE_LIVE_MSSQL_IMAGE", SqlServer.default_image)
@@ -51,6 +54,20 @@ def test_upgrade_script_batches_run_on_sql_server(tmp_path: Path) -> None:
             assert db.query("SELECT COUNT(*) FROM Upgraded")[1] == [(2,)]
         finally:
             db.close()
+
+
+def test_rows_hashed_by_sql_server_show_the_same_changes_as_rehearse_hashing_them() -> None:
+    engine = SqlServer()
+    credentials = engine.credentials(new_password())
+    spec = engine.service_spec(IMAGE, credentials, memory="2g")
+    with run_service(spec, new_run_id()) as service:
+        with closing(engine.open(service.endpoint, credentials, database="master")) as master:
+            master.execute(f"CREATE DATABASE {credentials.database}")
+        with closing(engine.open(service.endpoint, credentials)) as db:
+            assert db.hashing is not None  # the images are 2019 and later
+            create(Provider.SQLSERVER, db)
+            same_fingerprint(db)
+            same_changes(Provider.SQLSERVER, db)
 
 
 @pytest.mark.skipif(not os.environ.get("REHEARSE_LIVE_MSSQL_BAK"),

@@ -12,6 +12,7 @@ from rehearse.version import Version
 
 class NoDatabase:
     false = "0"
+    hashing = None  # the values are read and hashed by rehearse
 
     def quote(self, identifier: str) -> str:
         return identifier

@@ -15,6 +15,7 @@ from rehearse.database.neutralize import neutralize
 
 class Sqlite:
     false = "0"
+    hashing = None  # the values are read and hashed by rehearse
 
     def __init__(self, setting_value: str | None) -> None:
         self.connection = sqlite3.connect(":memory:")

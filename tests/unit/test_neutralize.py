@@ -18,6 +18,7 @@ COLUMNS = {
 
 class RecordingSqlServer:
     false = "0"
+    hashing = None  # the values are read and hashed by rehearse
 
     def __init__(self) -> None:
         self.sent: list[str] = []

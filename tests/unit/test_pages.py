@@ -24,6 +24,8 @@ class Catalogue:
 
     false = "0"
 
+    hashing = None  # the values are read and hashed by rehearse
+
     def __init__(self, name: str) -> None:
         self.name = name
 

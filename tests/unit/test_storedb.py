@@ -29,6 +29,8 @@ class FakeDatabase:
 
     false = "0"
 
+    hashing = None  # the values are read and hashed by rehearse
+
     def quote(self, identifier: str) -> str:
         return f"[{identifier}]"
 

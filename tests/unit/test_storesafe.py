@@ -15,6 +15,8 @@ class SqliteStore:
 
     false = "0"
 
+    hashing = None  # the values are read and hashed by rehearse
+
     def __init__(self, lower_case: bool = False) -> None:
         self.conn = sqlite3.connect(":memory:")
         name = str.lower if lower_case else str
@@ -115,6 +117,8 @@ class RecordingSqlServer:
     """Answers like a SQL Server store with every blocker on; records the T-SQL sent."""
 
     false = "0"
+
+    hashing = None  # the values are read and hashed by rehearse
     COLUMNS: ClassVar[dict[str, list[str]]] = {
         "Store": ["Id", "Name", "Url", "SslEnabled", "Hosts", "SecureUrl"],
         "Setting": ["Id", "Name", "Value", "StoreId"],

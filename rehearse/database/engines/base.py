@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import re
 import secrets
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rehearse.catalog import Provider
 from rehearse.database.backup import Backup
+from rehearse.database.rowhash import Hashing
 from rehearse.database.storedb import QueryError
 from rehearse.errors import BadInputError, EnvironmentNotReadyError
 from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
@@ -91,6 +94,14 @@ class Engine(Protocol):
 
 # Reads what a batch left on its cursor (every result set, every message) and emits each message.
 Drain = Callable[[Any, Callable[[str], None]], None]
+# A cursor that hands a query's rows over as the server sends them (SqlDatabase.stream).
+Streaming = Callable[[Any], AbstractContextManager[Any]]
+STREAM_ROWS = 10_000  # rows per fetch of a stream: ~1 MiB of two-number rows
+
+
+def plain_cursor(connection: Any) -> AbstractContextManager[Any]:
+    """A driver whose cursor fetches from the server as it is read (pyodbc's)."""
+    return contextlib.closing(connection.cursor())
 
 
 @dataclass(frozen=True)
@@ -105,11 +116,14 @@ class SqlDatabase:
     """A DB-API connection seen as rehearse's `storedb.Database`."""
 
     def __init__(self, connection: Any, dialect: Dialect, errors: tuple[type[Exception], ...],
-                 drain: Drain) -> None:
+                 drain: Drain, hashing: Hashing | None = None,
+                 streaming: Streaming = plain_cursor) -> None:
         self._connection = connection
         self._dialect = dialect
         self._errors = errors
         self._drain = drain
+        self._hashing = hashing
+        self._streaming = streaming
 
     def quote(self, identifier: str) -> str:
         close = self._dialect.quote_close
@@ -119,6 +133,10 @@ class SqlDatabase:
     def false(self) -> str:
         return self._dialect.false
 
+    @property
+    def hashing(self) -> Hashing | None:
+        return self._hashing
+
     def table_names(self) -> list[str]:
         _, rows = self.query(self._dialect.tables_sql)
         return [str(row[0]) for row in rows]
@@ -127,6 +145,16 @@ class SqlDatabase:
         cursor = self._cursor(sql)
         columns = [str(column[0]) for column in cursor.description or ()]
         return columns, [tuple(row) for row in cursor.fetchall()]
+
+    def stream(self, sql: str) -> Iterator[Sequence[Sequence[Any]]]:
+        """The query's rows a fetch at a time, as the server sends them: never all in memory."""
+        with self._streaming(self._connection) as cursor:
+            try:
+                cursor.execute(sql)
+                while rows := cursor.fetchmany(STREAM_ROWS):
+                    yield rows
+            except self._errors as error:
+                raise QueryError(str(error)) from error
 
     def execute(self, sql: str, on_message: Callable[[str], None] | None = None) -> list[str]:
         """Run one batch; its messages are returned, and passed to `on_message` as they come."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from typing import Any
 
 from rehearse.catalog import Provider
@@ -20,6 +21,7 @@ from rehearse.database.engines.base import (
     restore_failed,
 )
 from rehearse.database.restoreprogress import BytesProgress, FedProgress, without_progress
+from rehearse.database.rowhash import Hashing
 from rehearse.database.storedb import QueryError
 from rehearse.errors import BadInputError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
@@ -29,6 +31,14 @@ from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 _READY = r"ready for connections\.\s+Version: '[^']*'\s+socket: '[^']*'\s+port: 3306"
 DIALECT = Dialect("`", "`", "SELECT table_name FROM information_schema.tables "
                   "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")
+
+# A row's hash (rowhash.py), the same SQL on MySQL and MariaDB: MD5's first 60 bits, a number
+# CONV can give; DECIMAL(38,10) gives every scale the same text, bit(1) and tinyint(1) read 0/1.
+HASHING = Hashing(text="{}", number="CAST({} AS DECIMAL(38,10))", integer="CAST({} AS SIGNED)",
+                  boolean="CAST({} AS SIGNED)",
+                  present="COALESCE(CONCAT('v', {}), 'n')", separator=", CHAR(31 USING utf8mb4), ",
+                  joined="CONCAT({})", digest="CAST(CONV(LEFT(MD5({}), 15), 16, 10) AS UNSIGNED)",
+                  lower="LOWER({})")
 
 
 class MySQL:
@@ -50,12 +60,14 @@ class MySQL:
     def open(self, endpoint: Endpoint, credentials: Credentials) -> SqlDatabase:
         import pymysql
         from pymysql.constants import CLIENT
+        from pymysql.cursors import SSCursor
 
         connection = pymysql.connect(
             host=endpoint.host, port=endpoint.port, user=credentials.user,
             password=credentials.password, database=credentials.database, autocommit=True,
             connect_timeout=10, charset="utf8mb4", client_flag=CLIENT.MULTI_STATEMENTS)
-        return SqlDatabase(connection, DIALECT, (pymysql.MySQLError,), _drain)
+        return SqlDatabase(connection, DIALECT, (pymysql.MySQLError,), _drain, HASHING,
+                           lambda c: closing(c.cursor(SSCursor)))
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:

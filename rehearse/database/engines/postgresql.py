@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from rehearse.catalog import Provider
@@ -20,6 +22,7 @@ from rehearse.database.engines.base import (
     restore_failed,
 )
 from rehearse.database.restoreprogress import ItemProgress, archive_items, without_progress
+from rehearse.database.rowhash import Hashing
 from rehearse.database.storedb import QueryError
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec
 
@@ -28,6 +31,13 @@ DIALECT = Dialect('"', '"', "SELECT table_name FROM information_schema.tables "
                   false="false")
 # nopCommerce's PostgreSQL provider needs these (#5304; 4.90 PostgreSqlDataProvider).
 EXTENSIONS = ("citext", "pgcrypto")
+# A row's hash (rowhash.py): hashtextextended is PostgreSQL 11's; older servers take md5's first
+# 64 bits. numeric(38,10) gives every scale the same text; a boolean reads as 0 or 1.
+HASHING = Hashing(text="{}::text", number="{}::numeric(38,10)::text", integer="{}::int8::text",
+                  boolean="{}::int4::text",
+                  present="coalesce('v' || {}, 'n')", separator=" || chr(31) || ", joined="{}",
+                  digest="hashtextextended({}, 0)", lower="lower({})")
+HASHING_BEFORE_11 = replace(HASHING, digest="('x' || left(md5({}), 16))::bit(64)::int8")
 RELOAD_SECONDS = 10.0  # pg_reload_conf() only signals: sessions take the values a moment later
 
 
@@ -70,7 +80,9 @@ class PostgreSQL:
                 emit(notice)
             notices.clear()
 
-        return SqlDatabase(connection, DIALECT, (psycopg.Error,), drain)
+        hashing = HASHING if connection.info.server_version >= 110000 else HASHING_BEFORE_11
+        return SqlDatabase(connection, DIALECT, (psycopg.Error,), drain, hashing,
+                           _server_cursor)
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:
@@ -147,3 +159,11 @@ def _run(service: Service, backup: Backup, command: str) -> None:
     code, output = service.exec(["bash", "-c", f"set -o pipefail; {command}"])
     if code != 0:
         raise restore_failed(backup, output)
+
+
+@contextmanager
+def _server_cursor(connection: Any) -> Iterator[Any]:
+    """A named cursor: the server keeps the result and sends each fetch (in a transaction, as
+    the session runs in autocommit)."""
+    with connection.transaction(), connection.cursor(name="rehearse_stream") as cursor:
+        yield cursor

@@ -36,6 +36,7 @@ from rehearse.database.mssql_diagnose import (
 from rehearse.database.mssql_header import check_restorable, image_for, image_year, read_version
 from rehearse.database.mssql_restore import restore_database
 from rehearse.database.mssql_tsql import CERT_DIR, Certificate, transfer_for
+from rehearse.database.rowhash import Hashing
 from rehearse.database.storedb import QueryError
 from rehearse.errors import BadInputError, EnvironmentNotReadyError
 from rehearse.sandbox.copyin import Copy
@@ -45,6 +46,17 @@ from rehearse.sandbox.service import Endpoint, Mount, Service, ServiceSpec
 PREFERRED_DRIVERS = ("ODBC Driver 18 for SQL Server", "ODBC Driver 17 for SQL Server", "FreeTDS")
 DIALECT = Dialect("[", "]", "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES "
                   "WHERE TABLE_TYPE = 'BASE TABLE'")
+# A row's hash (rowhash.py): MD5's first 64 bits. HASHBYTES takes more than 8,000 bytes only
+# from SQL Server 2016 (13.x); older servers get no hashing, the values are read and hashed in
+# rehearse. decimal(38,10) gives every scale the same text; bit reads as 0 or 1.
+HASHING = Hashing(text="CAST({} AS nvarchar(max))",
+                  number="CAST(CAST({} AS decimal(38,10)) AS nvarchar(60))",
+                  integer="CAST(CAST({} AS bigint) AS nvarchar(30))",
+                  boolean="CAST(CAST({} AS int) AS nvarchar(30))",
+                  present="COALESCE(N'v' + {}, N'n')", separator=" + NCHAR(31) + ", joined="{}",
+                  digest="CAST(SUBSTRING(HASHBYTES('MD5', {}), 1, 8) AS bigint)",
+                  lower="LOWER({})")
+HASHING_FROM = 13
 _STATS = re.compile(r"(\d+) percent processed")
 
 
@@ -128,7 +140,11 @@ class SqlServer:
         driver = choose_driver(pyodbc.drivers(), self._driver)
         text = connection_string(driver, endpoint, credentials, database or credentials.database)
         connection = pyodbc.connect(text, autocommit=True, timeout=15)
-        return SqlDatabase(connection, DIALECT, (pyodbc.Error,), _drain)
+        db = SqlDatabase(connection, DIALECT, (pyodbc.Error,), _drain)
+        _, rows = db.query("SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128))")
+        major = int(str(rows[0][0]).split(".")[0])
+        return SqlDatabase(connection, DIALECT, (pyodbc.Error,), _drain,
+                           HASHING if major >= HASHING_FROM else None)
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 class SqliteStore:
     false = "0"
+    hashing = None  # the values are read and hashed by rehearse
 
     def __init__(self) -> None:
         self.connection = sqlite3.connect(":memory:")
