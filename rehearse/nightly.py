@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +40,7 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     past, note = _past(tonight, found, run.out)
     checks = _history_checks(tonight.record, past, run)
     estimate = window.estimate(_window_runs(tonight.record, past, settings.last),
-                               window.Settings(**run.scenario.window.model_dump()))
+                               window.Settings(**asdict(run.scenario.window)))
     result = replace(result, checks=result.checks + checks, window=window.describe(estimate),
                      history=note, backup=_backup_report(result, run), rollback=run.rollback,
                      trend=_trend([tonight.record, *past[:settings.last - 1]]))

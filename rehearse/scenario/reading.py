@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from rehearse.console import terminal
 from rehearse.errors import BadInputError
+from rehearse.scenario.convert import Invalid, model
 from rehearse.scenario.models import Scenario
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -31,8 +32,8 @@ def load(path: Path) -> Scenario:
         raise BadInputError(f"{path}: a scenario is a mapping of keys (store, target, …)",
                             hint="see scenarios/demo.yaml, or `rehearse schema`")
     try:
-        scenario = Scenario.model_validate(_expand(data, path))
-    except ValidationError as error:
+        scenario: Scenario = model(Scenario, _expand(data, path))
+    except Invalid as error:
         raise _first_error(error, path, text) from None
     return _resolved(scenario, path.parent)
 
@@ -68,19 +69,18 @@ def _variable(name: str, path: Path) -> str:
     return value
 
 
-def _first_error(error: ValidationError, path: Path, text: str) -> BadInputError:
-    first = error.errors()[0]
-    keys = [str(part) for part in first["loc"]]
-    line = _line_of(text, first["loc"])
+def _first_error(error: Invalid, path: Path, text: str) -> BadInputError:
+    keys = [str(part) for part in error.loc]
+    line = _line_of(text, error.loc)
     where = f"{path}:{line}" if line else str(path)
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
+    message = error.message.removeprefix("Value error, ")
+    if error.kind == "extra_forbidden":
         message = "unknown key"
-    elif first["type"] == "missing":
+    elif error.kind == "missing":
         message = "required key is missing"
     hint = "see `rehearse schema` for every key and what it takes"
-    if first["type"] == "enum":
-        hint = f"expected one of: {first.get('ctx', {}).get('expected', '')}"
+    if error.kind == "enum":
+        hint = f"expected one of: {error.expected}"
     return BadInputError(f"{where}: {'.'.join(keys)}: {message}", hint=hint)
 
 
@@ -108,23 +108,26 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
 
 def _resolved(scenario: Scenario, base: Path) -> Scenario:
     """Relative paths are relative to the scenario file."""
-    def fix(p: Path | None) -> Path | None:
-        return None if p is None else (p if p.is_absolute() else (base / p).resolve())
+    def fix(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p).resolve()
+
+    def fix_any(p: Path | None) -> Path | None:
+        return None if p is None else fix(p)
 
     def fixed(p: Path) -> Path:
         return base / p if not p.is_absolute() else p
 
-    certificates = tuple(c.model_copy(update={"certificate": fixed(c.certificate).resolve(),
-                                              "private_key": fixed(c.private_key).resolve()})
+    certificates = tuple(replace(c, certificate=fixed(c.certificate).resolve(),
+                                 private_key=fixed(c.private_key).resolve())
                          for c in scenario.store.certificates)
-    store = scenario.store.model_copy(update={
-        "backup": fix(scenario.store.backup), "app_data": fix(scenario.store.app_data),
-        "pictures": fix(scenario.store.pictures), "certificates": certificates,
-        "more_backups": tuple(fixed(p).resolve() for p in scenario.store.more_backups),
-        "site": fix(scenario.store.site)})
-    report = scenario.report.model_copy(update={"output": fix(scenario.report.output)})
-    upgrade = scenario.upgrade.model_copy(update={
-        "plugins": tuple(fix(p) for p in scenario.upgrade.plugins),
-        "theme": fix(scenario.upgrade.theme)})
-    return scenario.model_copy(update={"store": store, "report": report, "upgrade": upgrade,
-                                       "scripts": fix(scenario.scripts)})
+    store = replace(
+        scenario.store, backup=fix(scenario.store.backup),
+        app_data=fix_any(scenario.store.app_data), pictures=fix_any(scenario.store.pictures),
+        certificates=certificates,
+        more_backups=tuple(fixed(p).resolve() for p in scenario.store.more_backups),
+        site=fix_any(scenario.store.site))
+    report = replace(scenario.report, output=fix(scenario.report.output))
+    upgrade = replace(scenario.upgrade, plugins=tuple(fix(p) for p in scenario.upgrade.plugins),
+                      theme=fix_any(scenario.upgrade.theme))
+    return replace(scenario, store=store, report=report, upgrade=upgrade,
+                   scripts=fix_any(scenario.scripts))

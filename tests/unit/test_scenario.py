@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import get_args
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from rehearse.catalog import Provider
 from rehearse.console import terminal
@@ -333,12 +333,12 @@ FIELD_TESTS = {
 }
 
 
-def _leaves(model: type[BaseModel], prefix: str = "") -> set[str]:
+def _leaves(model: type, prefix: str = "") -> set[str]:
     found = set()
-    for name, info in model.model_fields.items():
-        inner = [a for a in (info.annotation, *get_args(info.annotation))
-                 if isinstance(a, type) and issubclass(a, BaseModel)]
-        found |= _leaves(inner[0], f"{prefix}{name}.") if inner else {prefix + name}
+    for field in fields(model):
+        inner = [a for a in (field.type, *get_args(field.type))
+                 if isinstance(a, type) and is_dataclass(a)]
+        found |= _leaves(inner[0], f"{prefix}{field.name}.") if inner else {prefix + field.name}
     return found
 
 
