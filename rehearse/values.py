@@ -53,6 +53,14 @@ def path_text(value: Any) -> Any:
     return value
 
 
+def path_texts(value: Any) -> Any:
+    """path_text for each of a list of paths (a single one is refused later, as any bad list)."""
+    if isinstance(value, list | tuple):
+        for item in value:
+            path_text(item)
+    return value
+
+
 def image_name(value: str | None) -> str | None:
     probe = None if value is None else value.replace("{version}", "4.70").replace("{tag}", "4.70.0")
     if probe is not None and not _IMAGE.fullmatch(probe):

@@ -12,7 +12,14 @@ from rehearse.catalog import Provider, resolve
 from rehearse.console import terminal
 from rehearse.database.pick import parse_age
 from rehearse.errors import BadInputError
-from rehearse.values import MAX_SECONDS, environment, image_name, memory_limit, path_text
+from rehearse.values import (
+    MAX_SECONDS,
+    environment,
+    image_name,
+    memory_limit,
+    path_text,
+    path_texts,
+)
 from rehearse.version import Version
 
 ReportFormat = Literal["json", "markdown", "html", "junit"]
@@ -111,6 +118,8 @@ class Upgrade(_Model):
     plugins: tuple[Path, ...] = _field("Folders of plugin builds for the new version(s), one "
                                        "folder per plugin inside.", ())
     theme: Path | None = _field("The theme's build for the new version.", None)
+
+    RULES: ClassVar[Rules] = Rules(fields_before={"plugins": path_texts, "theme": path_text})
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -189,6 +189,7 @@ _FIELDS: dict[tuple[str, ...], st.SearchStrategy[object]] = {
     ("timeouts", "database_start"): _durations, ("timeouts", "app_start"): _durations,
     ("store", "backup"): _paths, ("store", "app_data"): _paths, ("store", "pictures"): _paths,
     ("scripts",): _paths, ("report", "output"): _paths,
+    ("upgrade", "theme"): _paths, ("upgrade", "plugins"): st.lists(_paths, max_size=2),
     ("store", "version"): _versions, ("target",): _versions,
     ("images", "database"): _images, ("images", "nopcommerce"): _images,
     ("checks", "pages"): st.lists(_texts, max_size=2),
@@ -220,8 +221,10 @@ def _downstream(scenario: object) -> None:
     for image in (scenario.images.database, scenario.images.nopcommerce):
         if image is not None:
             parse_repository_tag(image)
-    for path in (scenario.store.backup, scenario.store.app_data, scenario.report.output):
-        path.exists()  # raises on what no file system takes (NUL, overlong names)
+    for path in (scenario.store.backup, scenario.store.app_data, scenario.report.output,
+                 scenario.upgrade.theme, *scenario.upgrade.plugins):
+        if path is not None:
+            path.exists()  # raises on what no file system takes (NUL, overlong names)
 
 
 @settings(max_examples=400, deadline=None)
