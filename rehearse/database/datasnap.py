@@ -205,8 +205,8 @@ def keyed_resources(db: Database, table: str, languages: Mapping[int, str],
                  if str(language) in index)
         return builder(languages.values(), found)
     position = " ".join(f"WHEN {language} THEN {n}" for n, language in enumerate(languages))
-    key = (f"({hashing.name(q('ResourceName'))} & {reshash.NAME_MASK}) "
-           f"* {1 << reshash.LANGUAGE_BITS} + CASE {q('LanguageId')} {position} END")
+    key = hashing.key(hashing.name(q("ResourceName")), reshash.NAME_MASK, reshash.LANGUAGE_BITS,
+                      f"CASE {q('LanguageId')} {position} END")
     value = hashing.row([(q("ResourceValue"), Kind.TEXT)])
     ids = ", ".join(str(language) for language in languages)
     return (reshash.spilled_sorted if spilled else reshash.build_sorted)(

@@ -36,6 +36,7 @@ class Hashing:
     joined: str  # around the values and separators
     digest: str  # a 64-bit integer hash of a text
     lower: str
+    bigint: str  # a literal beyond 32 bits, typed as a 64-bit integer (T-SQL makes it numeric)
 
     def row(self, quoted: Sequence[tuple[str, Kind]]) -> str:
         """The hash of the (quoted column, kind) values, NULL told apart from an empty text."""
@@ -47,4 +48,8 @@ class Hashing:
     def name(self, quoted: str) -> str:
         """The hash of a text column's value in lower case (resource names)."""
         return self.digest.format(self.lower.format(self.text.format(quoted)))
+
+    def key(self, name: str, mask: int, bits: int, low: str) -> str:
+        """A hash's `mask`ed bits shifted left by `bits`, and `low` below them."""
+        return f"({name} & {self.bigint.format(mask)}) * {1 << bits} + {low}"
 

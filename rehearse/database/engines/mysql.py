@@ -38,7 +38,7 @@ HASHING = Hashing(text="{}", number="CAST({} AS DECIMAL(38,10))", integer="CAST(
                   boolean="CAST({} AS SIGNED)",
                   present="COALESCE(CONCAT('v', {}), 'n')", separator=", CHAR(31 USING utf8mb4), ",
                   joined="CONCAT({})", digest="CAST(CONV(LEFT(MD5({}), 15), 16, 10) AS UNSIGNED)",
-                  lower="LOWER({})")
+                  lower="LOWER({})", bigint="{}")
 
 
 class MySQL:

@@ -36,7 +36,7 @@ EXTENSIONS = ("citext", "pgcrypto")
 HASHING = Hashing(text="{}::text", number="{}::numeric(38,10)::text", integer="{}::int8::text",
                   boolean="{}::int4::text",
                   present="coalesce('v' || {}, 'n')", separator=" || chr(31) || ", joined="{}",
-                  digest="hashtextextended({}, 0)", lower="lower({})")
+                  digest="hashtextextended({}, 0)", lower="lower({})", bigint="{}::int8")
 HASHING_BEFORE_11 = replace(HASHING, digest="('x' || left(md5({}), 16))::bit(64)::int8")
 RELOAD_SECONDS = 10.0  # pg_reload_conf() only signals: sessions take the values a moment later
 

@@ -55,7 +55,7 @@ HASHING = Hashing(text="CAST({} AS nvarchar(max))",
                   boolean="CAST(CAST({} AS int) AS nvarchar(30))",
                   present="COALESCE(N'v' + {}, N'n')", separator=" + NCHAR(31) + ", joined="{}",
                   digest="CAST(SUBSTRING(HASHBYTES('MD5', {}), 1, 8) AS bigint)",
-                  lower="LOWER({})")
+                  lower="LOWER({})", bigint="CAST({} AS bigint)")
 HASHING_FROM = 13
 _STATS = re.compile(r"(\d+) percent processed")
 
