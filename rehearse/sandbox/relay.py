@@ -14,7 +14,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import (
+    AbstractContextManager,
+    ExitStack,
+    contextmanager,
+    nullcontext,
+    suppress,
+)
 from typing import Any
 
 from docker.errors import DockerException
@@ -144,6 +151,27 @@ def _start_relay(run_id: str, network: str, role: str, tunnelled: bool) -> Any:
             relay.remove(force=True)
         raise
     return relay
+
+
+class Opening:
+    """A door opened by a thread of its own while its service starts: socat resolves the
+    target at each connection, so the door may listen before the container exists, and its
+    `exec` (50 to 120 ms) hides behind the start. `port` waits for it; `close` closes it
+    (after it has opened) while the caller removes the container."""
+
+    def __init__(self, run_id: str, role: str, target: str, port: int, network: str) -> None:
+        self._stack = ExitStack()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="door")
+        self._port = self._worker.submit(self._stack.enter_context,
+                                         door(run_id, role, target, port, network))
+
+    def port(self) -> int:
+        return self._port.result()
+
+    def close(self) -> Future[None]:
+        closing = self._worker.submit(self._stack.close)
+        self._worker.shutdown(wait=False)
+        return closing
 
 
 @contextmanager

@@ -5,10 +5,12 @@ from __future__ import annotations
 import codecs
 import io
 import math
+import queue
 import re
 import tarfile
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 
@@ -25,7 +27,7 @@ from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import host
 from rehearse.sandbox.copyin import Copy, WithFiles, copy_in, folder_copies
 from rehearse.sandbox.labels import is_kept, labels
-from rehearse.sandbox.relay import door
+from rehearse.sandbox.relay import Opening
 
 LOG_TAIL_LINES = 30
 POLL_SECONDS = 0.2
@@ -120,17 +122,22 @@ class Service:
         return files
 
     def follow(self, timeout: float) -> Iterator[str]:
-        """Log lines as they come, until the container exits or `timeout` seconds pass."""
+        """Log lines as the engine writes them, until the container exits or `timeout` seconds
+        pass. The engine's own stream, read by a thread: a line is seen the moment it is
+        written (polling saw it up to a poll late, on every start) and a quiet container costs
+        no request."""
+        stream = self._container.get_wrapped_container().logs(stream=True, follow=True)
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=_pump, args=(stream, lines), name="log", daemon=True).start()
         deadline = time.monotonic() + timeout
-        seen = 0
-        while True:
-            running = self.running()
-            lines = self.logs().splitlines()
-            yield from lines[seen:]
-            seen = len(lines)
-            if not running or time.monotonic() > deadline:
-                return
-            time.sleep(POLL_SECONDS)
+        try:
+            while (line := lines.get(timeout=max(0.0, deadline - time.monotonic()))) is not None:
+                yield line
+        except queue.Empty:
+            return  # timed out: the caller judges the container as it is now
+        finally:  # the pump ends with the stream (at the latest when the container goes)
+            with suppress(DockerException):  # an SSH engine's stream cannot be cut short
+                stream.close()
 
     def running(self) -> bool:
         wrapped = self._container.get_wrapped_container()
@@ -172,6 +179,24 @@ class Service:
         return int(api.exec_inspect(exec_id)["ExitCode"] or 0), "\n".join(output)
 
 
+def _pump(stream: Iterable[bytes], lines: queue.Queue[str | None]) -> None:
+    """Each line of `stream` into `lines`, then None. The engine's stream ends when the
+    container exits; docker's reader ends it quietly on a broken connection too."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may
+    pending = ""  # straddle two chunks
+    try:
+        for chunk in stream:
+            pending += decoder.decode(chunk)
+            *done, pending = pending.split("\n")
+            for line in done:
+                lines.put(line.removesuffix("\r"))
+    finally:  # ended (the container exited or went) or broken: what came is all there is
+        pending += decoder.decode(b"", final=True)
+        if pending:
+            lines.put(pending)
+        lines.put(None)
+
+
 def placed(spec: ServiceSpec) -> ServiceSpec:
     """The spec for this engine: an engine of another machine cannot bind-mount this machine's
     folders, so what is mounted read-only (backups) is copied in instead, read-only."""
@@ -191,6 +216,26 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
         spec.pre_start(host.engine_facts())
     host.ensure_image(spec.image, pull=spec.pull)
     container = _container(spec, run_id)
+    opening = None if spec.network is None else Opening(
+        run_id, spec.role, container_name(run_id, spec), spec.port, spec.network)
+    try:
+        _start(container, spec)
+    except BaseException:
+        if opening is not None:
+            opening.close().result()
+        raise
+    try:
+        yield Service(container, spec, None if opening is None else opening.port())
+    finally:
+        closing = None if opening is None else opening.close()  # beside the removal
+        if not is_kept(run_id):
+            _remove(container)
+        if closing is not None:
+            closing.result()
+
+
+def _start(container: DockerContainer, spec: ServiceSpec) -> None:
+    """Started, ready and given its copies; removed again when any of that fails."""
     try:
         container.start()
     except (TimeoutError, RuntimeError) as error:
@@ -213,16 +258,6 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
     except BaseException:
         _remove(container)
         raise
-    try:
-        if spec.network is None:
-            yield Service(container, spec)
-        else:
-            name = container_name(run_id, spec)
-            with door(run_id, spec.role, name, spec.port, spec.network) as port:
-                yield Service(container, spec, port)
-    finally:
-        if not is_kept(run_id):
-            _remove(container)
 
 
 def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
