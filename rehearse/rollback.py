@@ -78,7 +78,8 @@ def _source_store(run: Run, database: SandboxDatabase) -> Iterator[str]:
                               ENGINES[scenario.store.provider].port, database.credentials)
     run.out.status(f"    starting {spec.image}")
     with app_step(spec, source, address, database.db, _rollback_id(run),
-                  on_line=lambda line: run.out.detail(f"    | {line.strip()}")) as (service, _):
+                  on_line=lambda line: run.out.detail(f"    | {line.strip()}"),
+                  carry=False) as (service, _):
         yield f"http://{service.endpoint.host}:{service.endpoint.port}"
 
 
