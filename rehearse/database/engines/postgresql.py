@@ -29,6 +29,7 @@ DIALECT = Dialect('"', '"', "SELECT table_name FROM information_schema.tables "
 # nopCommerce's PostgreSQL provider needs these (#5304; 4.90 PostgreSqlDataProvider).
 EXTENSIONS = ("citext", "pgcrypto")
 RELOAD_SECONDS = 10.0  # pg_reload_conf() only signals: sessions take the values a moment later
+RELOAD_POLL_SECONDS = 0.005  # a SHOW per poll; the values come some milliseconds after the signal
 
 
 class PostgreSQL:
@@ -115,7 +116,7 @@ def _reload(engine: PostgreSQL, db: SqlDatabase, expected: Mapping[str, str]) ->
     db.execute("SELECT pg_reload_conf()")
     deadline = time.monotonic() + RELOAD_SECONDS
     while engine.settings(db, tuple(expected)) != expected and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(RELOAD_POLL_SECONDS)
 
 
 def _restore_with_progress(service: Service, backup: Backup, login: str,
