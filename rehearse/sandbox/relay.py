@@ -157,8 +157,8 @@ def _start_relay(run_id: str, network: str, role: str, tunnelled: bool) -> Any:
 class Opening:
     """A door opened by a thread of its own while its service starts: socat resolves the
     target at each connection, so the door may listen before the container exists, and its
-    `exec` (50 to 120 ms) hides behind the start. `port` waits for it; `close` closes it
-    (after it has opened) while the caller removes the container."""
+    `exec` (50 to 120 ms) hides behind the start. `port` waits for it; `close` has it closed
+    (after it has opened) while the caller goes on and removes the container."""
 
     def __init__(self, run_id: str, role: str, target: str, port: int, network: str) -> None:
         self._stack = ExitStack()
@@ -169,10 +169,9 @@ class Opening:
     def port(self) -> int:
         return self._port.result()
 
-    def close(self) -> Future[None]:
-        closing = self._worker.submit(self._stack.close)
+    def close(self) -> None:
+        self._worker.submit(self._stack.close)
         self._worker.shutdown(wait=False)
-        return closing
 
 
 @contextmanager

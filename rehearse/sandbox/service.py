@@ -257,16 +257,15 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
         _start(container, spec)
     except BaseException:
         if opening is not None:
-            opening.close().result()
+            opening.close()
         raise
     try:
         yield Service(container, spec, None if opening is None else opening.port())
     finally:
-        closing = None if opening is None else opening.close()  # beside the removal
+        if opening is not None:  # closed by its thread, beside the removal; not waited for:
+            opening.close()  # the next door takes another free slot
         if not is_kept(run_id):
             _remove(container)
-        if closing is not None:
-            closing.result()
 
 
 def _start(container: DockerContainer, spec: ServiceSpec) -> None:
