@@ -50,7 +50,7 @@ def _script_step(run: Run, step: Step) -> None:
                                   f"{len(result.batches)} batches", images=run.database))
 
 
-def _starting(run: Run, target: Version) -> AbstractContextManager[
+def _starting(run: Run, target: Version, carry: bool = False) -> AbstractContextManager[
         tuple[Service, AppStepResult]]:
     scenario = run.scenario
     engine = ENGINES[scenario.store.provider]
@@ -62,7 +62,7 @@ def _starting(run: Run, target: Version) -> AbstractContextManager[
                               run.db.credentials)
     run.out.status(f"    starting {spec.image}")
     return app_step(spec, run.files_version, address, run.db.db, run.run_id,
-                    on_line=lambda line: _app_line(run, line))
+                    on_line=lambda line: _app_line(run, line), carry=carry)
 
 
 @contextmanager
@@ -76,10 +76,10 @@ def _url(service: Service) -> str:
     return f"http://{service.endpoint.host}:{service.endpoint.port}"
 
 
-def serve(run: Run, target: Version) -> AppStepResult:
+def serve(run: Run, target: Version, carry: bool = False) -> AppStepResult:
     """Start `target` and leave it up for the checks (the run's stack stops it at teardown)."""
     run.app_stack = run.stack.enter_context(ExitStack())
-    service, result = run.app_stack.enter_context(_starting(run, target))
+    service, result = run.app_stack.enter_context(_starting(run, target, carry))
     run.store_url = _url(service)
     return result
 
@@ -90,11 +90,11 @@ def _app_step(run: Run, source: Version, target: Version, keep_running: bool) ->
     started = time.monotonic()
     try:
         if keep_running:
-            result = serve(run, target)
+            result = serve(run, target, carry=True)
             assert run.store_url is not None
             whole.after_start(run, target, run.store_url)
         else:
-            with _starting(run, target) as (service, result):
+            with _starting(run, target, carry=True) as (service, result):
                 whole.after_start(run, target, _url(service))
     except AppStartFailedError as error:
         run.logs[log_name] = error.log

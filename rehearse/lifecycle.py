@@ -106,7 +106,7 @@ def _run_phase(run: Run, name: str, phase: Phase) -> tuple[PhaseResult, ExitCode
     started = time.monotonic()
     code = ExitCode.PASSED
     try:
-        with progress(run.out, name, run.expected.get(name)):
+        with progress(run.out, name, run.expected(name)):
             phase(run)
     except RehearseError as failure:
         _LOG.debug("phase %s failed", name, exc_info=True)

@@ -27,6 +27,7 @@ _LABELS = {"slower": "slower than usual", "newly-failing": "newly failing",
 class Tonight:
     record: RunRecord
     url: str | None  # None: history is off for this scenario
+    history: child.Reading | None = None  # its child records tonight too
 
 
 def review(result: Rehearsal, code: ExitCode, run: Run,
@@ -36,7 +37,7 @@ def review(result: Rehearsal, code: ExitCode, run: Run,
     reading = (run.history or read_history(run)) if settings.enabled else None
     found = reading.past() if reading else None
     tonight = Tonight(record_of(result, _context(result, run, folder)),
-                      found.url if found else None)
+                      found.url if found else None, reading)
     past, note = _past(tonight, found, run.out)
     checks = _history_checks(tonight.record, past, run)
     estimate = window.estimate(_window_runs(tonight.record, past, settings.last),
@@ -54,17 +55,23 @@ def read_history(run: Run) -> child.Reading | None:
         else None
 
 
-def expected_phases(run: Run) -> dict[str, float]:
-    """Each phase's usual time: the median of the store's last passing runs (for progress)."""
-    return child.medians(run.history.past().runs, run.scenario.history.last) if run.history \
-        else {}
+def expected(run: Run, phase: str) -> float | None:
+    """The phase's usual time, the median of the store's last passing runs (for progress),
+    once the history's child has answered: no phase waits for it (it answers in about half a
+    second, while the first phases run)."""
+    if run.history is None or not run.history.answered():
+        return None
+    return child.medians(run.history.past().runs, run.scenario.history.last).get(phase)
 
 
 def remember(tonight: Tonight, out: Terminal) -> None:
     """Record tonight in the history, after its reports are written."""
     if tonight.url is None:
+        if tonight.history is not None:
+            tonight.history.close()
         return
-    error = child.record(tonight.url, tonight.record)
+    error = (tonight.history.record(tonight.url, tonight.record) if tonight.history
+             else child.record(tonight.url, tonight.record))
     if error:
         out.status(f"warning: not recorded in the history: {error}")
 

@@ -4,6 +4,7 @@ is in appsteps.py, the smoke checks in smoke.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,8 @@ class Run:
     warnings: tuple[str, ...] = ()
     backup_pick: BackupPick | None = None
     rollback: str = ""
-    expected: dict[str, float] = field(default_factory=dict)  # phase seconds, from history
+    # A phase's usual seconds, from the history (for progress); None while unknown.
+    expected: Callable[[str], float | None] = field(default=lambda _: None)
     history: Reading | None = None  # the store's past runs, read by a child from the start
 
     @property

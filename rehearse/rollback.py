@@ -17,6 +17,7 @@ from rehearse.database.storesafe import make_store_safe
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import MARKS, Run, store_image
 from rehearse.results import CheckResult, Status
+from rehearse.sandbox import cleanup
 from rehearse.store.app import AppSpec
 from rehearse.store.appdata import read_folder
 from rehearse.store.site import app_data_folder
@@ -44,6 +45,9 @@ def rollback(run: Run) -> None:
                             "container, so starting it was not rehearsed")
             return
         url = stack.enter_context(_source_store(run, database))
+        # Both containers removed at once as the block ends, as the teardown does (their blocks
+        # then find them gone): the phase ends after the slower removal, not after both.
+        stack.callback(cleanup.remove_containers, _rollback_id(run))
         results = run_checks(_context(run, database, url), on_result=lambda r: (
             run.out.status(f"    {MARKS[r.status]} {r.id}: {r.summary}")), table=CHECKS)
     run.checks += results
@@ -78,7 +82,8 @@ def _source_store(run: Run, database: SandboxDatabase) -> Iterator[str]:
                               ENGINES[scenario.store.provider].port, database.credentials)
     run.out.status(f"    starting {spec.image}")
     with app_step(spec, source, address, database.db, _rollback_id(run),
-                  on_line=lambda line: run.out.detail(f"    | {line.strip()}")) as (service, _):
+                  on_line=lambda line: run.out.detail(f"    | {line.strip()}"),
+                  carry=False) as (service, _):
         yield f"http://{service.endpoint.host}:{service.endpoint.port}"
 
 

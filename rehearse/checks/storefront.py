@@ -6,8 +6,9 @@ ProductTemplate.Simple.cshtml, Views/Shared/_ProductBox.cshtml)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -78,10 +79,14 @@ def _listing(tree: Any) -> Page:
 
 class _Browser:
     """The recording's pages, asked of the run's `Pages`: one the smoke checks fetched already
-    is not fetched again; the sample's own are read and let go."""
+    is not fetched again; the sample's own are read and let go. A picture is asked once per
+    recording: products share pictures (every product without one shows the default image,
+    so the demo store's 228 pages named the same picture 200 times)."""
 
     def __init__(self, pages: PageSource) -> None:
         self._pages = pages
+        self._pictures: dict[str, Future[int | str]] = {}
+        self._lock = threading.Lock()
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
         response: httpx.Response = self._pages.get(path, params, keep=False)
@@ -100,8 +105,23 @@ class _Browser:
         if "pictures" in found:  # a picture customers cannot load is a difference too
             # Paths only, asked of the sandbox: the page may name the store's own host.
             paths = [urlsplit(src).path for src in found["pictures"]]
-            found["pictures"] = {p: self.status(p) for p in paths if p.startswith("/")}
+            found["pictures"] = {p: self.picture(p) for p in paths if p.startswith("/")}
         return found
+
+    def picture(self, path: str) -> int | str:
+        """The picture's status: asked by the first page that shows it, the others wait."""
+        with self._lock:
+            asked = self._pictures.get(path)
+            first = asked is None
+            if asked is None:
+                asked = self._pictures[path] = Future()
+        if first:
+            try:
+                asked.set_result(self.status(path))
+            except BaseException as error:  # the pages waiting on it see it too
+                asked.set_exception(error)
+                raise
+        return asked.result()
 
     def status(self, path: str) -> int | str:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from rehearse import nightly
@@ -43,7 +44,7 @@ def run(scenario_path: Path, keep: bool, output: Path | None,
                 allow_host_access=allow_host_access, as_is=as_is)
     state.history = nightly.read_history(state)  # by a child, while orphans are swept
     _sweep_orphans()
-    state.expected = nightly.expected_phases(state)
+    state.expected = partial(nightly.expected, state)
     with run_log(folder, out.redact):
         result, code = rehearse(state, keep)
         result, code, tonight = nightly.review(result, code, state, folder)

@@ -1,13 +1,16 @@
-"""The run history, read and written by child processes (`python -m rehearse.history.child`, a
-pickled question on stdin, a pickled answer on stdout): a rehearsal never loads the history's
-database library (SQLAlchemy and Alembic, ~25 MiB) itself, so its peak memory stays under
-100 MiB (issue 17 §4). Parent and child are the same program: pickle carries the records."""
+"""The run history, read and written by child processes (`python -m rehearse.history.child`,
+pickled questions on stdin, a pickled answer to each on stdout): a rehearsal never loads the
+history's database library (SQLAlchemy and Alembic, ~25 MiB) itself, so its peak memory stays
+under 100 MiB (issue 17 §4). Parent and child are the same program: pickle carries the records."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -28,25 +31,42 @@ class Past:
 
 
 class Reading:
-    """The store's newest runs, read by a child started now (it loads its library while the
-    rehearsal goes on); `past` waits for its answer."""
+    """The store's history for one rehearsal, kept by one child started now: it loads its
+    library and reads the newest runs while the rehearsal goes on, then waits to record
+    tonight's (no second child to start and load the library again at the end). `past` waits
+    for its answer; `answered` says whether it would wait."""
 
     def __init__(self, url: str | None, store: str, last: int) -> None:
         self._child = _started()
-        self._question = ("read", url, store, last)  # the URL's password never on a command line
+        _ask(self._child, ("read", url, store, last))  # its password never on a command line
+        reader = ThreadPoolExecutor(1, thread_name_prefix="history")
+        self._answer = reader.submit(_load, self._child)
+        reader.shutdown(wait=False)
         self._past: Past | None = None
+
+    def answered(self) -> bool:
+        return self._answer.done()
 
     def past(self) -> Past:
         if self._past is None:
-            answer = _answer(self._child, self._question)
+            answer = self._answer.result()
             self._past = answer if isinstance(answer, Past) else Past("", "", [], NO_ANSWER)
         return self._past
 
+    def record(self, url: str, run: RunRecord) -> str:
+        """Keep `run` in the history at `url`: what went wrong, or ''. The child then ends."""
+        self.past()  # its first answer read before the second is asked
+        return _recorded(self._child, url, run)
+
+    def close(self) -> None:
+        """No record wanted: the child ends (after its answer, which may still be coming)."""
+        self.past()
+        _ended(self._child)
+
 
 def record(url: str, run: RunRecord) -> str:
-    """Keep `run` in the history at `url`: what went wrong, or ''."""
-    answer = _answer(_started(), ("record", url, run))
-    return answer if isinstance(answer, str) else NO_ANSWER
+    """Keep `run` in the history at `url`, by a child of its own: what went wrong, or ''."""
+    return _recorded(_started(), url, run)
 
 
 def medians(past: list[RunRecord], last: int) -> dict[str, float]:
@@ -61,9 +81,36 @@ def _started() -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
-def _answer(child: subprocess.Popen[bytes], question: tuple[object, ...]) -> object:
-    answer, _ = child.communicate(pickle.dumps(question))
-    return pickle.loads(answer) if child.returncode == 0 and answer else None
+def _ask(child: subprocess.Popen[bytes], question: tuple[object, ...]) -> None:
+    assert child.stdin is not None
+    with suppress(BrokenPipeError):  # the child is gone: _load finds no answer
+        child.stdin.write(pickle.dumps(question))
+        child.stdin.flush()
+
+
+def _load(child: subprocess.Popen[bytes]) -> object:
+    """The child's next answer, or None when it ended without one."""
+    assert child.stdout is not None
+    try:
+        return pickle.load(child.stdout)
+    except (EOFError, pickle.UnpicklingError):
+        return None
+
+
+def _recorded(child: subprocess.Popen[bytes], url: str, run: RunRecord) -> str:
+    _ask(child, ("record", url, run))
+    answer = _load(child)
+    _ended(child)
+    return answer if isinstance(answer, str) else NO_ANSWER
+
+
+def _ended(child: subprocess.Popen[bytes]) -> None:
+    """No more questions: the child reads the end of its input and exits."""
+    assert child.stdin is not None and child.stdout is not None
+    with suppress(BrokenPipeError):
+        child.stdin.close()
+    child.stdout.close()
+    child.wait()
 
 
 def _read(url: str | None, store: str, last: int) -> Past:
@@ -92,9 +139,14 @@ def _record(url: str, run: RunRecord) -> str:
 def main() -> None:
     import rehearse.history.database  # noqa: F401 - the slow part, before the question comes
 
-    kind, *question = pickle.loads(sys.stdin.buffer.read())
-    answer = _read(*question) if kind == "read" else _record(*question)
-    sys.stdout.buffer.write(pickle.dumps(answer))
+    while True:  # one question after another, until the parent closes the pipe
+        try:
+            kind, *question = pickle.load(sys.stdin.buffer)
+        except EOFError:  # every answer flushed, every database closed: the interpreter's own
+            os._exit(0)  # unloading of SQLAlchemy would keep the parent waiting ~0.25 s
+        answer = _read(*question) if kind == "read" else _record(*question)
+        pickle.dump(answer, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":

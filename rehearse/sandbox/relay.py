@@ -12,15 +12,14 @@ through the engine's API (tunnel.py).
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
 from typing import Any
 
 from docker.errors import DockerException
 
 from rehearse.errors import EnvironmentNotReadyError
-from rehearse.interrupts import shielded
 from rehearse.sandbox import host
 from rehearse.sandbox.labels import is_kept, labels
 from rehearse.sandbox.tunnel import Tunnel, Upstream
@@ -39,7 +38,7 @@ _STOP = 'kill "$(cat /tmp/slot-$0)"; rm -f /tmp/slot-$0'
 # Wait for the tunnel's first line before connecting: the service's first bytes (MySQL speaks
 # first) must come after the HTTP upgrade, or the SDK's reader may swallow them.
 _CONNECT = 'read -r _ && exec socat STDIO "TCP:$0:$1"'
-_DOORS: dict[str, Door] = {}
+_DOORS: dict[str, Future[Door]] = {}
 
 
 def ensure_relay_image() -> None:
@@ -77,6 +76,9 @@ class Door:
                     self._exec(_STOP, slot)
                 self._free.append(slot)
 
+    def remove(self) -> None:
+        self._container.remove(force=True)
+
     def _take(self, target: str) -> int:
         if not self._free:
             raise EnvironmentNotReadyError(
@@ -102,29 +104,35 @@ class Door:
 
 
 @contextmanager
-def sandbox_door(run_id: str, network: str, role: str = "door") -> Iterator[Door]:
-    """The relay of one sandbox, for every service on `network` until the block ends."""
+def sandbox_door(run_id: str, network: str, role: str = "door") -> Iterator[Future[Door]]:
+    """The relay of one sandbox, for every service on `network` until the block ends. It starts
+    in a thread of its own (a container start, ~0.3 s) while the first service starts beside
+    it; a door opened meanwhile waits for it."""
     ensure_relay_image()
-    tunnelled = host.engine().tunnelled
-    relay: Any = None
-    door: Door | None = None
+    worker = ThreadPoolExecutor(1, thread_name_prefix="relay")
+    started = worker.submit(_relay_door, run_id, network, role, host.engine().tunnelled)
+    worker.shutdown(wait=False)
+    _DOORS[network] = started
     try:
-        with _held():  # a Ctrl-C between the engine creating it and us holding it would leak it
-            relay = _start_relay(run_id, network, role, tunnelled)
-        door = Door(relay, tunnelled, run_id)
-        _DOORS[network] = door
-        yield door
+        yield started
     finally:
-        if door is not None and _DOORS.get(network) is door:
+        if _DOORS.get(network) is started:
             del _DOORS[network]
-        if relay is not None and not is_kept(run_id):
-            with suppress(DockerException):
-                relay.remove(force=True)
+        # Waited for even on Ctrl-C: a relay being created now would otherwise be left behind.
+        with suppress(DockerException, EnvironmentNotReadyError):
+            relay = started.result()
+            if not is_kept(run_id):
+                relay.remove()
 
 
-def _held() -> AbstractContextManager[None]:
-    """Ctrl-C and SIGTERM held back for the block; signals reach only the main thread."""
-    return shielded() if threading.current_thread() is threading.main_thread() else nullcontext()
+def _relay_door(run_id: str, network: str, role: str, tunnelled: bool) -> Door:
+    relay = _start_relay(run_id, network, role, tunnelled)
+    try:
+        return Door(relay, tunnelled, run_id)
+    except BaseException:
+        with suppress(DockerException):
+            relay.remove(force=True)
+        raise
 
 
 def _start_relay(run_id: str, network: str, role: str, tunnelled: bool) -> Any:
@@ -146,14 +154,35 @@ def _start_relay(run_id: str, network: str, role: str, tunnelled: bool) -> Any:
     return relay
 
 
+class Opening:
+    """A door opened by a thread of its own while its service starts: socat resolves the
+    target at each connection, so the door may listen before the container exists, and its
+    `exec` (50 to 120 ms) hides behind the start. `port` waits for it; `close` has it closed
+    (after it has opened) while the caller goes on and removes the container."""
+
+    def __init__(self, run_id: str, role: str, target: str, port: int, network: str) -> None:
+        self._stack = ExitStack()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="door")
+        self._port = self._worker.submit(self._stack.enter_context,
+                                         door(run_id, role, target, port, network))
+
+    def port(self) -> int:
+        return self._port.result()
+
+    def close(self) -> None:
+        self._worker.submit(self._stack.close)
+        self._worker.shutdown(wait=False)
+
+
 @contextmanager
 def door(run_id: str, role: str, target: str, port: int, network: str) -> Iterator[int]:
     """A 127.0.0.1 port on the host that reaches `target:port` inside `network`: through the
     sandbox's door, or a door of its own on a network opened without one."""
     found = _DOORS.get(network)
     if found is not None:
-        with found.open(target, port) as opened:
+        with found.result().open(target, port) as opened:
             yield opened
         return
-    with sandbox_door(run_id, network, f"{role}-door") as own, own.open(target, port) as opened:
+    with sandbox_door(run_id, network, f"{role}-door") as own, \
+            own.result().open(target, port) as opened:
         yield opened

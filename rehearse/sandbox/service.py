@@ -4,31 +4,28 @@ from __future__ import annotations
 
 import codecs
 import io
-import math
+import queue
 import re
 import tarfile
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from docker.errors import DockerException
 from testcontainers.core.container import DockerContainer
-from testcontainers.core.wait_strategies import (
-    CompositeWaitStrategy,
-    ExecWaitStrategy,
-    LogMessageWaitStrategy,
-    WaitStrategy,
-)
+from testcontainers.core.waiting_utils import WaitStrategy, WaitStrategyTarget
 
 from rehearse.errors import EnvironmentNotReadyError
 from rehearse.sandbox import host
 from rehearse.sandbox.copyin import Copy, WithFiles, copy_in, folder_copies
 from rehearse.sandbox.labels import is_kept, labels
-from rehearse.sandbox.relay import door
+from rehearse.sandbox.relay import Opening
 
 LOG_TAIL_LINES = 30
-POLL_SECONDS = 0.2
+COMMAND_POLL_SECONDS = 0.05  # an exec: tens of milliseconds each
 
 
 @dataclass(frozen=True)
@@ -120,17 +117,9 @@ class Service:
         return files
 
     def follow(self, timeout: float) -> Iterator[str]:
-        """Log lines as they come, until the container exits or `timeout` seconds pass."""
-        deadline = time.monotonic() + timeout
-        seen = 0
-        while True:
-            running = self.running()
-            lines = self.logs().splitlines()
-            yield from lines[seen:]
-            seen = len(lines)
-            if not running or time.monotonic() > deadline:
-                return
-            time.sleep(POLL_SECONDS)
+        """Log lines as the engine writes them, until the container exits or `timeout` seconds
+        pass (see `_log_lines`)."""
+        return _log_lines(self._container.get_wrapped_container(), timeout)
 
     def running(self) -> bool:
         wrapped = self._container.get_wrapped_container()
@@ -172,6 +161,77 @@ class Service:
         return int(api.exec_inspect(exec_id)["ExitCode"] or 0), "\n".join(output)
 
 
+def _log_lines(container: Any, timeout: float) -> Generator[str]:
+    """The engine's own log stream, read by a thread: a line is seen the moment it is written
+    (polling saw it up to a poll late, on every start) and a quiet container costs no request.
+    Ends when the container exits or `timeout` seconds pass."""
+    stream = container.logs(stream=True, follow=True)
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(stream, lines), name="log", daemon=True).start()
+    deadline = time.monotonic() + timeout
+    try:
+        while (line := lines.get(timeout=max(0.0, deadline - time.monotonic()))) is not None:
+            yield line
+    except queue.Empty:
+        return  # timed out: the caller judges the container as it is now
+    finally:  # the pump ends with the stream (at the latest when the container goes)
+        with suppress(DockerException):  # an SSH engine's stream cannot be cut short
+            stream.close()
+
+
+class _Ready(WaitStrategy):
+    """Ready on the server's own signal, never on the port (Docker's proxy accepts connections
+    on 127.0.0.1 before the server listens, docker-offline.md): its log line, seen on the log
+    stream as it is written, then its ready command (if any), asked until it succeeds.
+    testcontainers' strategies polled the whole log, then the command, every 0.2 s."""
+
+    def __init__(self, spec: ServiceSpec) -> None:
+        super().__init__()
+        self._log = re.compile(spec.ready_log, re.MULTILINE) if spec.ready_log else None
+        self._command = list(spec.ready_command)
+        self._timeout = max(1.0, spec.ready_timeout)
+
+    def wait_until_ready(self, container: WaitStrategyTarget) -> None:
+        deadline = time.monotonic() + self._timeout
+        wrapped = container.get_wrapped_container()
+        if self._log is not None:
+            self._logged(wrapped, self._log, deadline)
+        while self._command and wrapped.exec_run(self._command).exit_code != 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{' '.join(self._command)} did not succeed within "
+                                   f"{self._timeout:.0f} s")
+            time.sleep(COMMAND_POLL_SECONDS)
+
+    def _logged(self, wrapped: Any, log: re.Pattern[str], deadline: float) -> None:
+        seen = ""  # searched whole: a signal may span lines (MariaDB's, mysql.py)
+        with closing(_log_lines(wrapped, deadline - time.monotonic())) as lines:
+            for line in lines:
+                seen += line + "\n"
+                if log.search(seen):
+                    return
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"no {log.pattern!r} in its log within {self._timeout:.0f} s")
+        raise RuntimeError("the container exited before it was ready")
+
+
+def _pump(stream: Iterable[bytes], lines: queue.Queue[str | None]) -> None:
+    """Each line of `stream` into `lines`, then None. The engine's stream ends when the
+    container exits; docker's reader ends it quietly on a broken connection too."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may
+    pending = ""  # straddle two chunks
+    try:
+        for chunk in stream:
+            pending += decoder.decode(chunk)
+            *done, pending = pending.split("\n")
+            for line in done:
+                lines.put(line.removesuffix("\r"))
+    finally:  # ended (the container exited or went) or broken: what came is all there is
+        pending += decoder.decode(b"", final=True)
+        if pending:
+            lines.put(pending)
+        lines.put(None)
+
+
 def placed(spec: ServiceSpec) -> ServiceSpec:
     """The spec for this engine: an engine of another machine cannot bind-mount this machine's
     folders, so what is mounted read-only (backups) is copied in instead, read-only."""
@@ -191,6 +251,25 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
         spec.pre_start(host.engine_facts())
     host.ensure_image(spec.image, pull=spec.pull)
     container = _container(spec, run_id)
+    opening = None if spec.network is None else Opening(
+        run_id, spec.role, container_name(run_id, spec), spec.port, spec.network)
+    try:
+        _start(container, spec)
+    except BaseException:
+        if opening is not None:
+            opening.close()
+        raise
+    try:
+        yield Service(container, spec, None if opening is None else opening.port())
+    finally:
+        if opening is not None:  # closed by its thread, beside the removal; not waited for:
+            opening.close()  # the next door takes another free slot
+        if not is_kept(run_id):
+            _remove(container)
+
+
+def _start(container: DockerContainer, spec: ServiceSpec) -> None:
+    """Started, ready and given its copies; removed again when any of that fails."""
     try:
         container.start()
     except (TimeoutError, RuntimeError) as error:
@@ -213,16 +292,6 @@ def run_service(spec: ServiceSpec, run_id: str) -> Iterator[Service]:
     except BaseException:
         _remove(container)
         raise
-    try:
-        if spec.network is None:
-            yield Service(container, spec)
-        else:
-            name = container_name(run_id, spec)
-            with door(run_id, spec.role, name, spec.port, spec.network) as port:
-                yield Service(container, spec, port)
-    finally:
-        if not is_kept(run_id):
-            _remove(container)
 
 
 def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
@@ -244,25 +313,12 @@ def _container(spec: ServiceSpec, run_id: str) -> DockerContainer:
         container.with_volume_mapping(mount.source, mount.target, "ro" if mount.read_only else "rw")
     container.with_kwargs(**kwargs)
     if spec.ready_log or spec.ready_command:
-        container.waiting_for(_wait_strategy(spec))
+        container.waiting_for(_Ready(spec))
     return container
 
 
 def container_name(run_id: str, spec: ServiceSpec) -> str:
     return f"rehearse-{run_id}-{spec.role}"
-
-
-def _wait_strategy(spec: ServiceSpec) -> CompositeWaitStrategy:
-    # Wait on the server's own signal, never on the port: Docker's proxy accepts connections
-    # on 127.0.0.1 before the server listens (docker-offline.md).
-    strategies: list[WaitStrategy] = []
-    if spec.ready_log:
-        strategies.append(LogMessageWaitStrategy(re.compile(spec.ready_log, re.MULTILINE)))
-    if spec.ready_command:
-        strategies.append(ExecWaitStrategy(list(spec.ready_command)))
-    return (CompositeWaitStrategy(*strategies)
-            .with_startup_timeout(max(1, math.ceil(spec.ready_timeout)))
-            .with_poll_interval(POLL_SECONDS))
 
 
 def _log_tail(container: DockerContainer) -> str:

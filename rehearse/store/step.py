@@ -33,16 +33,17 @@ class DatabaseAddress:
 class AppStepResult:
     start: AppStart
     changes: tuple[str, ...]
-    app_data: Files
+    app_data: Files  # as the app left it, for the next step; empty when not carried on
     made_safe: tuple[str, ...] = ()
 
 
 @contextmanager
 def app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress, db: Database,
-             run_id: str, on_line: Callable[[str], None] | None = None,
+             run_id: str, on_line: Callable[[str], None] | None = None, carry: bool = True,
              ) -> Iterator[tuple[Service, AppStepResult]]:
     """The step's app, left running inside the block (the last step serves the smoke checks).
-    `spec.app_data` is in the format `files_version` wrote; the result is in the target's."""
+    `spec.app_data` is in the format `files_version` wrote; the result is in the target's, read
+    back from the app only when `carry` (an app started to be looked at carries nothing on)."""
     creds = database.credentials
     connection = sandbox_connection_string(database.provider, database.host, database.port,
                                            creds.database, creds.user, creds.password,
@@ -52,8 +53,8 @@ def app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress, d
         _check_recorded(db, spec.version)
         made_safe = tuple(f"{spec.version} App_Data: {c}" for c in prepared.made_safe)
         made_safe += tuple(f"after {spec.version} started: {c}" for c in after_app_start(db))
-        yield service, AppStepResult(start, prepared.changes, service.read_folder(APP_DATA),
-                                     made_safe)
+        app_data = service.read_folder(APP_DATA) if carry else {}
+        yield service, AppStepResult(start, prepared.changes, app_data, made_safe)
 
 
 def run_app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress,

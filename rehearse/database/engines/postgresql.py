@@ -39,6 +39,7 @@ HASHING = Hashing(text="{}::text", number="{}::numeric(38,10)::text", integer="{
                   digest="hashtextextended({}, 0)", lower="lower({})", bigint="{}::int8")
 HASHING_BEFORE_11 = replace(HASHING, digest="('x' || left(md5({}), 16))::bit(64)::int8")
 RELOAD_SECONDS = 10.0  # pg_reload_conf() only signals: sessions take the values a moment later
+RELOAD_POLL_SECONDS = 0.005  # a SHOW per poll; the values come some milliseconds after the signal
 
 
 class PostgreSQL:
@@ -127,7 +128,7 @@ def _reload(engine: PostgreSQL, db: SqlDatabase, expected: Mapping[str, str]) ->
     db.execute("SELECT pg_reload_conf()")
     deadline = time.monotonic() + RELOAD_SECONDS
     while engine.settings(db, tuple(expected)) != expected and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(RELOAD_POLL_SECONDS)
 
 
 def _restore_with_progress(service: Service, backup: Backup, login: str,

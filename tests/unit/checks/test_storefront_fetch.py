@@ -21,6 +21,7 @@ class _Store(BaseHTTPRequestHandler):
     lock = threading.Lock()
     in_flight = 0
     most: ClassVar[list[int]] = [0]
+    asked: ClassVar[list[str]] = []
 
     def log_message(self, *args: object) -> None:
         pass
@@ -29,10 +30,14 @@ class _Store(BaseHTTPRequestHandler):
         with self.lock:
             type(self).in_flight += 1
             self.most[0] = max(self.most[0], self.in_flight)
+            self.asked.append(self.path)
         if self.path == "/product-1":
             time.sleep(0.3)  # the others overtake it
         name = self.path.strip("/").split("?")[0]
-        body = (f"<html><body><div class='product-name'><h1>{name}</h1></div></body></html>"
+        # Every product shows the one default picture, and one of its own.
+        body = (f"<html><body><div class='product-name'><h1>{name}</h1></div>"
+                "<div class='gallery'><img src='/images/default.png'>"
+                f"<img src='/images/{name}.png'></div></body></html>"
                 if self.path.startswith("/product-") else "<html><body></body></html>")
         with self.lock:
             type(self).in_flight -= 1
@@ -46,7 +51,7 @@ class _Store(BaseHTTPRequestHandler):
 def store() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Store)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Store.most = [0]
+    _Store.most, _Store.asked = [0], []
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
@@ -57,3 +62,12 @@ def test_pages_answered_out_of_order_are_each_kept_under_their_own_path(store: s
     assert list(recording) == ["/", *(f"/{p}" for p in products), "/sitemap.xml"]
     assert all(recording[f"/{p}"]["name"] == p for p in products)
     assert _Store.most[0] > 1  # asked at once, not one after another
+
+
+def test_a_picture_many_products_show_is_asked_once_and_listed_on_each(store: str) -> None:
+    products = tuple(f"product-{n}" for n in range(1, 13))
+    recording = storefront.record(store, Sample(products=products))
+    assert _Store.asked.count("/images/default.png") == 1
+    assert all(_Store.asked.count(f"/images/{p}.png") == 1 for p in products)
+    assert all(recording[f"/{p}"]["pictures"] == {"/images/default.png": 200,
+                                                  f"/images/{p}.png": 200} for p in products)
