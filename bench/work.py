@@ -63,7 +63,8 @@ def queries(provider: Provider) -> dict[str, list[str]]:
                  f"UPDATE {q('EmailAccount')} SET {q('Host')} = '127.0.0.1', {q('Port')} = 9",
                  f"UPDATE {q('Store')} SET {q('SslEnabled')} = {false}, "
                  f"{q('Url')} = 'http://localhost/'"],
-        "snapshot": [rows("Product", *CATALOGUE), rows("UrlRecord", *SLUG), permissions,
+        "snapshot": [rows("Product", *(c for c, _ in CATALOGUE)),
+                     rows("UrlRecord", *(c for c, _ in SLUG)), permissions,
                      resources, settings],
         "restart": [count, settings, resources],
     }
