@@ -3,6 +3,7 @@ and URL slugs row by row, each role's permissions, translations and settings."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rehearse.checks.acl_renames import after_480
@@ -149,10 +150,11 @@ def localization(context: CheckContext) -> Outcome:
     if pair is None:
         return Status.SKIP, "no locale resources to compare", []
     overwritten, missing, languages = _translations(*pair)
+    stored = partial(datasnap.resource_names, context.db)
     evidence = [f"overwritten with English: {line.lower()}" for line in reshash.named(
-        datasnap.resource_names(context.db), overwritten, SHOWN)]
+        stored, overwritten, SHOWN)]
     evidence += [f"only in English: {line.lower()}" for line in reshash.named(
-        datasnap.resource_names(context.db), missing, SHOWN)]
+        stored, missing, SHOWN)]
     return _graded(evidence,
                    overwritten and f"{len(overwritten)} translations overwritten with English",
                    missing and f"{len(missing)} resources exist in English only (customers "

@@ -214,19 +214,22 @@ def keyed_resources(db: Database, table: str, languages: Mapping[int, str],
                                       f"WHERE {q('LanguageId')} IN ({ids}) ORDER BY 1, 2"))
 
 
-def resource_names(db: Database) -> Iterator[tuple[int, str]]:
-    """Every resource's name hash (as keyed_resources makes it) and name, as the server sends
-    them: to name the few a report shows."""
+def resource_names(db: Database, wanted: set[int]) -> Iterator[tuple[int, str]]:
+    """(name hash, name) of the resources whose name hashes (as keyed_resources makes them,
+    masked to reshash.NAME_MASK) are `wanted`: the engine picks them out where it hashes, else
+    every name is read, BATCH rows per query. To name the few a report shows."""
     table = Tables(db.table_names()).find("LocaleStringResource")
-    if table is None:
+    if table is None or not wanted:
         return
     hashing, q = db.hashing, db.quote
     if hashing is None:
         for _, name in batches(db, table, ("ResourceName",)):
             yield reshash.name_hash(str(name)), str(name)
         return
-    for rows in db.stream(f"SELECT {hashing.name(q('ResourceName'))}, {q('ResourceName')} "
-                          f"FROM {q(table)}"):
+    hashed = hashing.name(q("ResourceName"))
+    chosen = ", ".join(str(h) for h in sorted(wanted))
+    for rows in db.stream(f"SELECT {hashed}, {q('ResourceName')} FROM {q(table)} "
+                          f"WHERE {hashing.masked(hashed, reshash.NAME_MASK)} IN ({chosen})"):
         for hashed_name, name in rows:
             yield int(hashed_name), str(name)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 
 from rehearse.database import datasnap, reshash
 from rehearse.database.datasnap import batches
@@ -79,7 +80,7 @@ def _resource_changes(before: Resources, after: Resources,
         found["changed"] += [(language, name) for language in had.keys() & has.keys()
                              if had[language] != has[language]]
     return [_line("resources", label, len(keys), reshash.named(
-                datasnap.resource_names(db), keys, SHOWN, sep="/"))
+                partial(datasnap.resource_names, db), keys, SHOWN, sep="/"))
             for label, keys in found.items() if keys]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from rehearse.database import spill
@@ -121,11 +121,15 @@ def paired(before: Resources,
         yield name, had or {}, has or {}
 
 
-def names(stored: Iterable[tuple[int, str]], wanted: set[int]) -> dict[int, str]:
-    """The names of the few resources a report shows, found again among the `stored` (name hash,
-    name) pairs (read from the database, batch by batch); a name no longer stored stays out."""
+Lookup = Callable[[set[int]], Iterable[tuple[int, str]]]  # wanted name hashes → (hash, name)
+
+
+def names(stored: Lookup, wanted: set[int]) -> dict[int, str]:
+    """The names of the few resources a report shows, found again by their hashes among the
+    (name hash, name) pairs `stored` gives for them (datasnap.resource_names: the engine picks
+    them out where it hashes, else every name is read); a name no longer stored stays out."""
     found: dict[int, str] = {}
-    for hashed_name, name in stored if wanted else ():
+    for hashed_name, name in stored(wanted) if wanted else ():
         hashed = hashed_name & NAME_MASK
         if hashed in wanted:
             found.setdefault(hashed, name)
@@ -134,7 +138,7 @@ def names(stored: Iterable[tuple[int, str]], wanted: set[int]) -> dict[int, str]
     return found
 
 
-def named(stored: Iterable[tuple[int, str]], flagged: list[tuple[str, int]], shown: int,
+def named(stored: Lookup, flagged: list[tuple[str, int]], shown: int,
           sep: str = ": ") -> list[str]:
     """"language: name" of the first `shown` flagged (language, name hash), alphabetically
     among the first 200 looked up; a name gone from the database shows as its hash."""

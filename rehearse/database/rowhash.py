@@ -49,7 +49,11 @@ class Hashing:
         """The hash of a text column's value in lower case (resource names)."""
         return self.digest.format(self.lower.format(self.text.format(quoted)))
 
+    def masked(self, hashed: str, mask: int) -> str:
+        """A hash's `mask`ed bits."""
+        return f"({hashed} & {self.bigint.format(mask)})"
+
     def key(self, name: str, mask: int, bits: int, low: str) -> str:
         """A hash's `mask`ed bits shifted left by `bits`, and `low` below them."""
-        return f"({name} & {self.bigint.format(mask)}) * {1 << bits} + {low}"
+        return f"{self.masked(name, mask)} * {1 << bits} + {low}"
 
