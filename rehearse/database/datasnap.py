@@ -17,8 +17,9 @@ from rehearse.database.reshash import ResourceHashes, Resources
 from rehearse.database.rowhash import Column, Kind
 from rehearse.database.storedb import Database, Tables
 
-# Rows per query: Id ranges, the one paging all three dialects share. A batch's row objects are
-# most of a snapshot's memory: 10,000 products ~7 MiB, where 20,000 took ~15 (tracemalloc).
+# Rows per query where rehearse hashes the values itself: Id ranges, the one paging all three
+# dialects share (the engine's hashes are streamed instead). A batch's row objects are most of a
+# snapshot's memory: 10,000 products ~7 MiB, where 20,000 took ~15 (tracemalloc).
 BATCH = 10_000
 CATALOGUE: tuple[Column, ...] = (
     ("Name", Kind.TEXT), ("Sku", Kind.TEXT), ("Price", Kind.NUMBER), ("OldPrice", Kind.NUMBER),

@@ -49,7 +49,7 @@ Group = tuple[int, dict[str, int]]  # a name's hash and its value hash in each l
 
 
 def name_hash(name: str) -> int:
-    """A name's hash made here, where the engine makes none (datasnap.resource_rows)."""
+    """A name's hash made here, where the engine makes none (datasnap.keyed_resources)."""
     digest = hashlib.blake2b(name.lower().encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") & NAME_MASK
 
