@@ -121,11 +121,6 @@ class Service:
         pass (see `_log_lines`)."""
         return _log_lines(self._container.get_wrapped_container(), timeout)
 
-    def running(self) -> bool:
-        wrapped = self._container.get_wrapped_container()
-        wrapped.reload()
-        return str(wrapped.status) in {"created", "running", "restarting"}
-
     def out_of_memory(self) -> bool:
         wrapped = self._container.get_wrapped_container()
         wrapped.reload()
