@@ -109,14 +109,24 @@ def _restore(engine: Engine, service: Service, backup: Backup, credentials: Cred
              ) -> tuple[SqlDatabase, BulkLoad | None]:
     """The restore, as a bulk load where the engine has settings for one (SQL Server's are
     RESTORE's own options: its database does not exist before the restore)."""
-    wanted = restore_settings(backup.provider, memory)
+    wanted = restore_settings(backup.provider, memory,
+                              sum(path.stat().st_size for path in backup.files))
     if not wanted:
         engine.restore(service, backup, credentials, on_progress)
         return engine.open(service.endpoint, credentials), None
+
     db = engine.open(service.endpoint, credentials)
+
+    def restart(old: SqlDatabase) -> SqlDatabase:
+        nonlocal db
+        old.close()  # a clean stop waits for every session
+        service.restart()
+        db = engine.open(service.endpoint, credentials)
+        return db
+
     try:
-        bulk = restore_as_bulk_load(engine, db, wanted, lambda: engine.restore(
-            service, backup, credentials, on_progress))
+        bulk, db = restore_as_bulk_load(engine, db, wanted, lambda: engine.restore(
+            service, backup, credentials, on_progress), restart)
     except BaseException:
         db.close()
         raise

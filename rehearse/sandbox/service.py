@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from docker.errors import DockerException
@@ -26,6 +27,7 @@ from rehearse.sandbox.relay import Opening
 
 LOG_TAIL_LINES = 30
 COMMAND_POLL_SECONDS = 0.05  # an exec: tens of milliseconds each
+STOP_SECONDS = 60  # a restart's clean stop (the image's stop signal), then SIGKILL
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,22 @@ class Service:
         state = wrapped.attrs.get("State", {})
         return None if state.get("Running") else int(state.get("ExitCode", 0))
 
+    def restart(self) -> None:
+        """Stopped cleanly (the image's stop signal) and started again in the same container,
+        its data kept; returns once the server is ready on the signal it wrote after this
+        start (the log's earlier lines say so from the first start)."""
+        wrapped = self._container.get_wrapped_container()
+        try:
+            wrapped.restart(timeout=STOP_SECONDS)
+            wrapped.reload()
+            _Ready(self.spec, since=_started_at(wrapped.attrs)).wait_until_ready(self._container)
+        except (TimeoutError, RuntimeError, DockerException) as error:
+            raise EnvironmentNotReadyError(
+                f"{self.spec.role} container ({self.spec.image}) did not come back after a "
+                f"restart: {_headline(error)}{_log_tail(self._container)}",
+                hint="read the log lines above; rehearse restarts the sandbox database around "
+                     "a large restore (report it if the image refuses)") from error
+
     def exec(self, command: Sequence[str]) -> tuple[int, str]:
         result = self._container.exec(list(command))
         return int(result.exit_code or 0), bytes(result.output or b"").decode(errors="replace")
@@ -156,11 +174,12 @@ class Service:
         return int(api.exec_inspect(exec_id)["ExitCode"] or 0), "\n".join(output)
 
 
-def _log_lines(container: Any, timeout: float) -> Generator[str]:
+def _log_lines(container: Any, timeout: float, since: float | None = None) -> Generator[str]:
     """The engine's own log stream, read by a thread: a line is seen the moment it is written
     (polling saw it up to a poll late, on every start) and a quiet container costs no request.
-    Ends when the container exits or `timeout` seconds pass."""
-    stream = container.logs(stream=True, follow=True)
+    Ends when the container exits or `timeout` seconds pass. `since`: lines written from then
+    (a timestamp of the engine's clock) only."""
+    stream = container.logs(stream=True, follow=True, since=since)
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_pump, args=(stream, lines), name="log", daemon=True).start()
     deadline = time.monotonic() + timeout
@@ -180,8 +199,9 @@ class _Ready(WaitStrategy):
     stream as it is written, then its ready command (if any), asked until it succeeds.
     testcontainers' strategies polled the whole log, then the command, every 0.2 s."""
 
-    def __init__(self, spec: ServiceSpec) -> None:
+    def __init__(self, spec: ServiceSpec, since: float | None = None) -> None:
         super().__init__()
+        self._since = since
         self._log = re.compile(spec.ready_log, re.MULTILINE) if spec.ready_log else None
         self._command = list(spec.ready_command)
         self._timeout = max(1.0, spec.ready_timeout)
@@ -199,7 +219,7 @@ class _Ready(WaitStrategy):
 
     def _logged(self, wrapped: Any, log: re.Pattern[str], deadline: float) -> None:
         seen = ""  # searched whole: a signal may span lines (MariaDB's, mysql.py)
-        with closing(_log_lines(wrapped, deadline - time.monotonic())) as lines:
+        with closing(_log_lines(wrapped, deadline - time.monotonic(), self._since)) as lines:
             for line in lines:
                 seen += line + "\n"
                 if log.search(seen):
@@ -207,6 +227,13 @@ class _Ready(WaitStrategy):
         if time.monotonic() >= deadline:
             raise TimeoutError(f"no {log.pattern!r} in its log within {self._timeout:.0f} s")
         raise RuntimeError("the container exited before it was ready")
+
+
+def _started_at(attrs: Mapping[str, Any]) -> float:
+    """When the container last started, by the engine's clock (RFC 3339, in nanoseconds)."""
+    whole, _, fraction = str(attrs["State"]["StartedAt"]).removesuffix("Z").partition(".")
+    started = datetime.fromisoformat(whole).replace(tzinfo=UTC).timestamp()
+    return started + float(f"0.{fraction or 0}")
 
 
 def _pump(stream: Iterable[bytes], lines: queue.Queue[str | None]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from rehearse.catalog import Provider
+from rehearse.database import bulkload, restore
 from rehearse.database.backup import inspect_backup
 from rehearse.database.engines import ENGINES
 from rehearse.database.restore import restored
@@ -74,3 +75,66 @@ def test_the_restore_runs_without_durability_and_the_upgrade_with_it(
             assert int(rows[0][0]) > 0
         else:
             assert ("fsync", "on") in sandbox.bulk_load.after
+
+
+WAL = "SELECT current_setting('wal_level'), current_setting('max_wal_senders')"
+
+
+def _wal(service: Service, credentials: Any) -> tuple[str, ...]:
+    db = ENGINES[Provider.POSTGRESQL].open(service.endpoint, credentials)
+    try:
+        return tuple(str(value) for value in db.query(WAL)[1][0])
+    finally:
+        db.close()
+
+
+def _pg_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+               seen: list[tuple[str, ...]]) -> tuple[Any, StoreShape]:
+    """A small store, restored as a large one would be (restart settings asked for), the WAL
+    settings of a new session noted as the restore starts."""
+    monkeypatch.setattr(bulkload, "RESTART_FROM_BYTES", 0)
+    engine = ENGINES[Provider.POSTGRESQL]
+    real_restore = engine.restore
+
+    def watched(service: Service, *args: Any, **kwargs: Any) -> None:
+        seen.append(_wal(service, args[1]))
+        real_restore(service, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "restore", watched)
+    shape = StoreShape(Version(4, 60), Provider.POSTGRESQL)
+    return inspect_backup(make_backup(shape, tmp_path)), shape
+
+
+def test_a_large_postgresql_restore_writes_no_wal_and_the_upgrade_runs_on_replica(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, ...]] = []
+    backup, shape = _pg_backup(tmp_path, monkeypatch, seen)
+    with restored(backup, LOCAL_IMAGES[Provider.POSTGRESQL], new_run_id(),
+                  memory="2g") as sandbox:
+        assert seen == [("minimal", "0")]  # the server restarted before pg_restore began
+        # ... and again after it: the session rehearse goes on with sees the image's own
+        assert _wal(sandbox.service, sandbox.credentials) == ("replica", "10")
+        assert sandbox.db.query(WAL)[1][0] == ("replica", "10")
+        assert baseline(sandbox.db).counts["Product"] == shape.rows("Product")
+        assert sandbox.bulk_load is not None and sandbox.bulk_load.restarted
+        note = sandbox.notes()[0]
+        assert "wal_level=minimal, max_wal_senders=0" in note
+        assert "restarted for it and again after it" in note
+        assert "wal_level=replica, max_wal_senders=10" in note
+
+
+def test_a_server_that_could_not_start_on_minimal_wal_is_not_restarted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WAL archiving on (an image's configuration): minimal would stop the server starting
+    again, so the restore runs on replica, without a restart."""
+    seen: list[tuple[str, ...]] = []
+    backup, shape = _pg_backup(tmp_path, monkeypatch, seen)
+    monkeypatch.setattr(restore, "start_options",
+                        lambda *_: ("postgres", "-c", "archive_mode=on",
+                                    "-c", "archive_command=/bin/true"))
+    with restored(backup, LOCAL_IMAGES[Provider.POSTGRESQL], new_run_id(),
+                  memory="2g") as sandbox:
+        assert seen == [("replica", "10")]
+        assert baseline(sandbox.db).counts["Product"] == shape.rows("Product")
+        assert sandbox.bulk_load is not None and not sandbox.bulk_load.restarted
+        assert "wal_level" not in sandbox.notes()[0]

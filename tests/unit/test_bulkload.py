@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from rehearse.catalog import Provider
-from rehearse.database.bulkload import restore_as_bulk_load, restore_settings, start_options
+from rehearse.database.bulkload import (
+    RESTART,
+    RESTART_FROM_BYTES,
+    restore_as_bulk_load,
+    restore_settings,
+    start_options,
+)
 from rehearse.database.mssql_tsql import transfer_for
 from rehearse.errors import EnvironmentNotReadyError
 
@@ -40,13 +46,68 @@ class Server:
 def test_settings_apply_for_the_restore_and_are_read_back_after_it() -> None:
     server = Server({"fsync": "on", "autovacuum": "on", "other": "x"},
                     refuse=frozenset({"autovacuum"}))
-    load = restore_as_bulk_load(server, None, {"fsync": "off", "autovacuum": "off", "gone": "1"},
-                                lambda: server.during.update(server.values))
+    load, _ = restore_as_bulk_load(server, None,
+                                   {"fsync": "off", "autovacuum": "off", "gone": "1"},
+                                   lambda: server.during.update(server.values))
     assert server.during == {"fsync": "off", "autovacuum": "on", "other": "x"}
     assert server.values == {"fsync": "on", "autovacuum": "on", "other": "x"}
     assert load.during == (("fsync", "off"),)  # only what the server took is reported
     assert load.after == (("fsync", "on"),)
     assert "bulk load (fsync=off); durability was switched back on" in load.note()
+
+
+class Restarting(Server):
+    """Settings in RESTART change what SHOW says only at the next start, as PostgreSQL's."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__(values)
+        self.pending: dict[str, str] = {}
+        self.sessions: list[str] = []
+
+    def tune(self, db: Any, settings: Mapping[str, str]) -> tuple[str, ...]:
+        self.pending.update({k: v for k, v in settings.items() if k in RESTART})
+        return super().tune(db, {k: v for k, v in settings.items() if k not in RESTART}) + \
+            tuple(k for k in settings if k in RESTART)
+
+    def untune(self, db: Any, before: Mapping[str, str]) -> None:
+        self.pending.update({k: v for k, v in before.items() if k in RESTART})
+        super().untune(db, {k: v for k, v in before.items() if k not in RESTART})
+
+    def restart(self, db: Any) -> Any:
+        self.sessions.append(f"closed {db}")
+        self.values.update(self.pending)
+        self.pending.clear()
+        return f"session {len(self.sessions)}"
+
+
+def test_a_setting_that_takes_a_restart_applies_through_two_restarts() -> None:
+    server = Restarting({"fsync": "on", "wal_level": "replica", "max_wal_senders": "10"})
+    load, db = restore_as_bulk_load(server, "session 0", {"fsync": "off", **RESTART},
+                                    lambda: server.during.update(server.values), server.restart)
+    assert server.during == {"fsync": "off", "wal_level": "minimal", "max_wal_senders": "0"}
+    assert server.values == {"fsync": "on", "wal_level": "replica", "max_wal_senders": "10"}
+    assert server.sessions == ["closed session 0", "closed session 1"]
+    assert db == "session 2"  # the run goes on with the session opened after the last start
+    assert dict(load.during) == server.during and load.restarted
+    assert "wal_level=minimal" in load.note() and "wal_level=replica" in load.note()
+    assert "restarted for it and again after it" in load.note()
+
+
+def test_without_a_way_to_restart_no_restart_setting_is_asked_for() -> None:
+    server = Restarting({"fsync": "on", "wal_level": "replica", "max_wal_senders": "10"})
+    load, db = restore_as_bulk_load(server, "session 0", {"fsync": "off", **RESTART},
+                                    lambda: server.during.update(server.values))
+    assert server.during["wal_level"] == "replica" and not server.pending
+    assert db == "session 0" and not load.restarted and "restarted" not in load.note()
+    assert load.during == (("fsync", "off"),)
+
+
+def test_a_restart_is_asked_for_large_dumps_only() -> None:
+    small = restore_settings(Provider.POSTGRESQL, 4 * GIB, RESTART_FROM_BYTES - 1)
+    large = restore_settings(Provider.POSTGRESQL, 4 * GIB, RESTART_FROM_BYTES)
+    assert not RESTART.keys() & small.keys()
+    assert large == {**small, **RESTART}
+    assert not RESTART.keys() & restore_settings(Provider.MYSQL, 4 * GIB, 1 << 40).keys()
 
 
 def test_a_server_that_keeps_a_bulk_load_value_stops_the_run() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from rehearse.catalog import Provider
 from rehearse.database.backup import Backup, BackupFormat
-from rehearse.database.bulkload import MAX_JOBS
+from rehearse.database.bulkload import MAX_JOBS, RESTART
 from rehearse.database.engines.base import (
     BACKUP_DIR,
     Credentials,
@@ -101,21 +101,36 @@ class PostgreSQL:
 
     def tune(self, db: SqlDatabase, settings: Mapping[str, str]) -> tuple[str, ...]:
         """ALTER SYSTEM, not `-c` at start: a command-line value outranks the configuration
-        files, so no reload could put durability back."""
+        files, so no reload could put durability back. A setting that takes a restart applies at
+        the next start (bulkload.RESTART), and only where the server can start with it."""
         taken = []
+        restartable = bool(RESTART.keys() & settings.keys()) and _may_restart_minimal(db)
         for name, value in settings.items():
+            if name in RESTART and not restartable:
+                continue
             try:
                 db.execute(f"ALTER SYSTEM SET {name} = {_literal(value)}")
             except QueryError:
                 continue  # an older server without this setting restores without it
             taken.append(name)
-        _reload(self, db, {name: settings[name] for name in taken})
+        _reload(self, db, {name: settings[name] for name in taken if name not in RESTART})
         return tuple(taken)
 
     def untune(self, db: SqlDatabase, before: Mapping[str, str]) -> None:
         for name in before:
             db.execute(f"ALTER SYSTEM RESET {name}")
-        _reload(self, db, before)
+        _reload(self, db, {name: value for name, value in before.items() if name not in RESTART})
+
+
+def _may_restart_minimal(db: SqlDatabase) -> bool:
+    """A server refuses to start with wal_level=minimal beside WAL archiving, WAL summaries
+    (17) or WAL senders fixed where ALTER SYSTEM cannot outrank them (the command line): an
+    image set up so restores at full durability rather than risk a server that will not start."""
+    _, rows = db.query(
+        "SELECT count(*) FROM pg_settings WHERE (name IN ('archive_mode', 'summarize_wal') "
+        "AND setting <> 'off') OR (name IN ('wal_level', 'max_wal_senders') "
+        "AND source NOT IN ('default', 'configuration file'))")
+    return int(rows[0][0]) == 0
 
 
 def _literal(value: str) -> str:
