@@ -13,8 +13,12 @@
 # WORK holds what bench/sides.py wrote for it: count.sql, safe.sql, snapshot.sql, restart.sql
 # (the queries) and before.urls, after.urls, restart.urls, rollback.urls (the pages, from the
 # rehearsal's run log).
+#    or: bare.sh postgresql|mysql BACKUP DB_IMAGE - - MEMORY - default
+# the restore alone, with the engine's default command (pg_restore without --jobs; mysql <
+# dump), as a user without rehearse types it (issue 17's yardstick for the restore).
 set -euo pipefail
 provider=$1 backup=$2 db_image=$3 source_app=$4 target_app=$5 memory=$6 work=$7
+restore=${8:-jobs}
 id="rehearse-bench-bare-$$"
 password="Aa1_bench$$"
 label="io.rehearse.bench=$id"
@@ -45,10 +49,11 @@ database() {  # database CONTAINER: started with the image's defaults, restored,
     docker exec "$db" psql -q -U nopcommerce -d nopcommerce \
       -c "CREATE EXTENSION IF NOT EXISTS citext; CREATE EXTENSION IF NOT EXISTS pgcrypto" \
       >/dev/null
-    local cpus
+    local cpus jobs=()
     cpus=$(docker exec "$db" nproc)
-    docker exec "$db" pg_restore --no-owner --no-privileges --exit-on-error \
-      --jobs "$(( cpus < 4 ? cpus : 4 ))" -U nopcommerce -d nopcommerce "/backup/$name"
+    [ "$restore" = default ] || jobs=(--jobs "$(( cpus < 4 ? cpus : 4 ))")
+    docker exec "$db" pg_restore --no-owner --no-privileges --exit-on-error "${jobs[@]}" \
+      -U nopcommerce -d nopcommerce "/backup/$name"
   else
     docker run -d --name "$db" --label "$label" --network "$id" --memory "$memory" \
       -v "$folder:/backup:ro" -e MYSQL_ROOT_PASSWORD="$password" -e MYSQL_DATABASE=nopcommerce \
@@ -94,6 +99,10 @@ pages() {  # pages FILE: every path in it, one curl, one kept-alive connection, 
 mark start
 docker network create --label "$label" "$id" >/dev/null
 database "$id-db"
+if [ "$restore" = default ]; then
+  mark end
+  exit 0
+fi
 mark baseline
 sql "$id-db" "$work/count.sql" >/dev/null
 mark upgrade

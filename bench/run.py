@@ -82,10 +82,13 @@ def bench(provider: Provider, size_mb: int, pairs: int, concurrent: bool,
 
 
 def _pairs(provider: Provider, backup: Path, folder: Path, pairs: int) -> dict[str, object]:
-    """Pair 1 runs rehearse first: its run log gives the bare script the pages to ask."""
+    """Pair 1 runs rehearse first: its run log gives the bare script the pages to ask. After
+    each pair (PostgreSQL), the restore alone by the default command: pg_restore without
+    --jobs, the yardstick issue 17 sets; the pairs' bare script uses rehearse's --jobs."""
     scenario = sides.write_scenario(folder, provider, backup, LOCAL_IMAGES[provider], SIM,
                                     MEMORY)
     runs: dict[str, list[sides.Side]] = {"rehearse": [], "bare": []}
+    defaults: list[sides.Side] = []  # the bare restore by the default command, once a pair
     for n in range(pairs):
         order = ("rehearse", "bare") if n % 2 == 0 else ("bare", "rehearse")
         for side in order:
@@ -98,7 +101,12 @@ def _pairs(provider: Provider, backup: Path, folder: Path, pairs: int) -> dict[s
                 runs[side].append(sides.bare(provider, backup, LOCAL_IMAGES[provider],
                                              APPS, MEMORY, folder / "bare"))
             print(f"pair {n + 1} {side}: {runs[side][-1].seconds:.1f} s", file=sys.stderr)
-    return table.summary(runs)
+        if provider is Provider.POSTGRESQL:  # MySQL's bare restore is its default command
+            defaults.append(sides.bare_default_restore(provider, backup,
+                                                       LOCAL_IMAGES[provider], MEMORY))
+            print(f"pair {n + 1} default restore: {defaults[-1].phases['restore']:.1f} s",
+                  file=sys.stderr)
+    return table.summary(runs, defaults)
 
 
 def _three_at_once(provider: Provider, backup: Path, folder: Path) -> dict[str, object]:

@@ -80,9 +80,18 @@ def rehearse(scenario: Path, out: Path) -> Side:
 def bare(provider: Provider, backup: Path, database: str, apps: tuple[str, str], memory: str,
          work: Path) -> Side:
     """`apps`: the stand-in of the source and of the target version."""
+    return _bare([provider.value, str(backup), database, *apps, memory, str(work)])
+
+
+def bare_default_restore(provider: Provider, backup: Path, database: str, memory: str) -> Side:
+    """The restore alone, by the engine's default command (bare.sh's `default` mode)."""
+    return _bare([provider.value, str(backup), database, "-", "-", memory, "-", "default"])
+
+
+def _bare(arguments: list[str]) -> Side:
     started = time.monotonic()
-    done = subprocess.run(["bash", str(BARE), provider.value, str(backup), database, *apps,
-                           memory, str(work)], capture_output=True, text=True, check=False)
+    done = subprocess.run(["bash", str(BARE), *arguments], capture_output=True, text=True,
+                          check=False)
     seconds = time.monotonic() - started
     marks = [line.split() for line in done.stdout.splitlines() if line.startswith("mark ")]
     times = [(name, float(at)) for _, name, at in marks]

@@ -33,11 +33,22 @@ def _figures(runs: list[Side]) -> dict[str, dict[str, float]]:
     return found
 
 
-def summary(runs: dict[str, list[Side]]) -> dict[str, object]:
+def summary(runs: dict[str, list[Side]], defaults: list[Side] | None = None,
+            ) -> dict[str, object]:
+    """`defaults`: restores by the engine's default command (bare.sh `default`), if measured."""
     mine, bare = _figures(runs["rehearse"]), _figures(runs["bare"])
     ratios = {phase: round(mine[phase]["median"] / bare[phase]["median"], 2)
               for phase in PHASES if bare[phase]["median"] > 0}
-    return {"pairs": len(runs["rehearse"]), "rehearse": mine, "bare": bare,
+    extra: dict[str, object] = {}
+    if defaults:
+        restores = [run.phases["restore"] for run in defaults]
+        median = statistics.median(restores)
+        extra = {"bare_default_restore": {"min": round(min(restores), 2),
+                                          "median": round(median, 2)},
+                 "restore_ratio_to_default_command": round(
+                     mine["restore"]["median"] / median, 2),
+                 "bare_default_restore_passed": all(run.ok for run in defaults)}
+    return {"pairs": len(runs["rehearse"]), "rehearse": mine, "bare": bare, **extra,
             "ratio_median": ratios,
             "rehearse_all_passed": all(run.ok for run in runs["rehearse"]),
             "bare_all_passed": all(run.ok for run in runs["bare"]),
@@ -64,6 +75,13 @@ def markdown(figures: dict[str, object]) -> str:
         lines.append(f"| {phase} | {mine[phase]['min']:.1f} | {mine[phase]['median']:.1f} | "
                      f"{bare[phase]['min']:.1f} | {bare[phase]['median']:.1f} | "
                      f"{'-' if ratio is None else f'{ratio:.2f}'} |")
+    default = figures.get("bare_default_restore")
+    if isinstance(default, dict):
+        failed = "" if figures.get("bare_default_restore_passed") else " (FAILED)"
+        lines.append(f"| restore, bare default command{failed} | {mine['restore']['min']:.1f} | "
+                     f"{mine['restore']['median']:.1f} | {default['min']:.1f} | "
+                     f"{default['median']:.1f} | "
+                     f"{figures['restore_ratio_to_default_command']:.2f} |")
     together = figures.get("concurrent")
     if isinstance(together, dict):
         lines += ["", f"Three at once: {together['seconds']} s each (restore "
