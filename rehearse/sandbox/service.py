@@ -9,6 +9,7 @@ import re
 import tarfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from rehearse.sandbox.relay import Opening
 
 LOG_TAIL_LINES = 30
 COMMAND_POLL_SECONDS = 0.05  # an exec: tens of milliseconds each
+SIGNAL_LINES = 4  # a ready signal spans at most this many log lines
 STOP_SECONDS = 60  # a restart's clean stop (the image's stop signal), then SIGKILL
 
 
@@ -218,11 +220,12 @@ class _Ready(WaitStrategy):
             time.sleep(COMMAND_POLL_SECONDS)
 
     def _logged(self, wrapped: Any, log: re.Pattern[str], deadline: float) -> None:
-        seen = ""  # searched whole: a signal may span lines (MariaDB's, mysql.py)
+        # The last few lines searched together: a signal may span two (MariaDB's, mysql.py).
+        seen: deque[str] = deque(maxlen=SIGNAL_LINES)
         with closing(_log_lines(wrapped, deadline - time.monotonic(), self._since)) as lines:
             for line in lines:
-                seen += line + "\n"
-                if log.search(seen):
+                seen.append(line)
+                if log.search("\n".join(seen)):
                     return
         if time.monotonic() >= deadline:
             raise TimeoutError(f"no {log.pattern!r} in its log within {self._timeout:.0f} s")
