@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from rehearse.catalog import Provider
+from rehearse.database.backup import Backup, BackupFormat
 from rehearse.errors import EnvironmentNotReadyError
 
 if TYPE_CHECKING:  # engines import this module's data: no import back at run time
@@ -26,7 +27,7 @@ _POSTGRESQL = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": 
 # (2.7 GB restored, 2 cores, quiet): 29.8 s restored with the reloadable settings alone, 26.6 s
 # with these as well, their two restarts (0.4 s and 0.5 s) included.
 RESTART = {"wal_level": "minimal", "max_wal_senders": "0"}
-# The dump from which two restarts pay: they cost ~1 s, minimal saves ~3.5 s per GB of dump.
+# The archive from which two restarts pay: they cost ~1 s, minimal saves ~3.5 s per GB of dump.
 RESTART_FROM_BYTES = 512 * MIB
 # Dynamic in MariaDB 10.11+/11.x and MySQL 8.0.30+; a server that refuses one restores without
 # it. A larger redo log is left out, measured on a 318 MB dump: growing it took 2 s and the restore
@@ -79,16 +80,22 @@ def _pairs(settings: Sequence[tuple[str, str]]) -> str:
     return ", ".join(f"{name}={value}" for name, value in settings)
 
 
+def pays_restart(backup: Backup) -> bool:
+    """A pg_restore archive of RESTART_FROM_BYTES or more. psql runs a plain dump statement by
+    statement, each in its own transaction, so minimal would save it nothing."""
+    return (backup.format is BackupFormat.PG_CUSTOM
+            and sum(path.stat().st_size for path in backup.files) >= RESTART_FROM_BYTES)
+
+
 def restore_settings(provider: Provider, memory: int | None,
-                     backup_bytes: int = 0) -> dict[str, str]:
-    """What the restore runs with; `memory` is the sandbox's limit in bytes, `backup_bytes` the
-    dump's size (a restart is worth it from RESTART_FROM_BYTES)."""
+                     restart: bool = False) -> dict[str, str]:
+    """What the restore runs with; `memory` is the sandbox's limit in bytes; `restart`: the
+    settings that take one too (pays_restart)."""
     if provider is Provider.POSTGRESQL:
         # Each pg_restore job (up to MAX_JOBS) builds its own indexes: a quarter of the limit.
         share = (memory or GIB) // 4 // MAX_JOBS
-        restart = RESTART if backup_bytes >= RESTART_FROM_BYTES else {}
         return {**_POSTGRESQL, "maintenance_work_mem": f"{max(64, min(1024, share // MIB))}MB",
-                **restart}
+                **(RESTART if restart else {})}
     if provider is Provider.MYSQL:
         return dict(_MYSQL)
     return {}  # SQL Server: the RESTORE statement's own options (mssql_tsql.Transfer)

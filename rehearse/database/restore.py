@@ -11,6 +11,7 @@ from rehearse.catalog_tables import all_core_tables
 from rehearse.database.backup import Backup
 from rehearse.database.bulkload import (
     BulkLoad,
+    pays_restart,
     restore_as_bulk_load,
     restore_settings,
     start_options,
@@ -109,8 +110,7 @@ def _restore(engine: Engine, service: Service, backup: Backup, credentials: Cred
              ) -> tuple[SqlDatabase, BulkLoad | None]:
     """The restore, as a bulk load where the engine has settings for one (SQL Server's are
     RESTORE's own options: its database does not exist before the restore)."""
-    wanted = restore_settings(backup.provider, memory,
-                              sum(path.stat().st_size for path in backup.files))
+    wanted = restore_settings(backup.provider, memory, pays_restart(backup))
     if not wanted:
         engine.restore(service, backup, credentials, on_progress)
         return engine.open(service.endpoint, credentials), None

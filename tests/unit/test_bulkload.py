@@ -4,14 +4,17 @@ back, and a server that keeps a bulk-load value stops the run."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rehearse.catalog import Provider
+from rehearse.database.backup import Backup, BackupFormat
 from rehearse.database.bulkload import (
     RESTART,
     RESTART_FROM_BYTES,
+    pays_restart,
     restore_as_bulk_load,
     restore_settings,
     start_options,
@@ -102,12 +105,20 @@ def test_without_a_way_to_restart_no_restart_setting_is_asked_for() -> None:
     assert load.during == (("fsync", "off"),)
 
 
-def test_a_restart_is_asked_for_large_dumps_only() -> None:
-    small = restore_settings(Provider.POSTGRESQL, 4 * GIB, RESTART_FROM_BYTES - 1)
-    large = restore_settings(Provider.POSTGRESQL, 4 * GIB, RESTART_FROM_BYTES)
+def test_a_restart_is_asked_for_large_pg_restore_archives_only(tmp_path: Path) -> None:
+    def backup(size: int, form: BackupFormat = BackupFormat.PG_CUSTOM) -> Backup:
+        path = tmp_path / f"{size}-{form}"
+        with path.open("wb") as file:
+            file.truncate(size)  # sparse: the size is what counts
+        return Backup(path, form, compressed=False)
+
+    assert pays_restart(backup(RESTART_FROM_BYTES))
+    assert not pays_restart(backup(RESTART_FROM_BYTES - 1))
+    assert not pays_restart(backup(4 * GIB, BackupFormat.PG_SQL))  # psql: no one transaction
+    small = restore_settings(Provider.POSTGRESQL, 4 * GIB)
     assert not RESTART.keys() & small.keys()
-    assert large == {**small, **RESTART}
-    assert not RESTART.keys() & restore_settings(Provider.MYSQL, 4 * GIB, 1 << 40).keys()
+    assert restore_settings(Provider.POSTGRESQL, 4 * GIB, restart=True) == {**small, **RESTART}
+    assert not RESTART.keys() & restore_settings(Provider.MYSQL, 4 * GIB, restart=True).keys()
 
 
 def test_a_server_that_keeps_a_bulk_load_value_stops_the_run() -> None:
