@@ -13,9 +13,11 @@ from rehearse.checks import storefront
 from rehearse.checks.context import Storefront
 from rehearse.checks.sample import draw
 from rehearse.database import customers460, datasnap, fingerprint
+from rehearse.database.beside import side_by_side
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import MARKS, Run
 from rehearse.results import CheckResult, Status
+from rehearse.runlog import timed
 from rehearse.store.app import AppStartFailedError
 from rehearse.version import Version
 
@@ -29,14 +31,16 @@ RESTART_CHECK = "restart.changes-nothing"
 
 def record_before(run: Run) -> None:
     """After make safe (whose changes are not the upgrade's), before any app starts."""
-    run.data_before = datasnap.take(run.db.db, spilled=True)
+    settings = run.scenario.checks.store_diff
+    with side_by_side(run.db.db) as beside:
+        drawn = beside(draw, settings.sample, settings.seed) if settings.enabled else None
+        run.data_before = datasnap.take(run.db.db, spilled=True)
     run.stack.callback(run.data_before.close)
     if run.plan and run.plan.source.line < Version(4, 60) <= run.plan.target.line:
         run.customers_before = customers460.before(run.db.db)
-    settings = run.scenario.checks.store_diff
-    if not settings.enabled:
+    if drawn is None:
         return
-    sample = draw(run.db.db, settings.sample, settings.seed)
+    sample = drawn.result()
     source = run.scenario.source_version
     release = catalog.release(source)
     if not release.linux_container:
@@ -69,14 +73,20 @@ def second_start(run: Run) -> None:
     Its time is the store's restart time."""
     if not run.scenario.checks.second_start or run.store_url is None or run.plan is None:
         return
-    run.app_stack.close()
-    with closing(fingerprint.take(run.db.db)) as taken:
+    with timed("second start: app stopped"):
+        run.app_stack.close()
+    with timed("second start: fingerprint before"):
+        taken = fingerprint.take(run.db.db)
+    with closing(taken):
         before = _startup_noise(taken)
         started = time.monotonic()
-        result = serve(run, run.plan.target)
+        with timed("second start: app started"):
+            result = serve(run, run.plan.target)
         seconds = time.monotonic() - started
         run.logs[f"store-{run.plan.target}-restart.log"] = result.start.log
-        with closing(fingerprint.take(run.db.db)) as after:
+        with timed("second start: fingerprint after"):
+            after = fingerprint.take(run.db.db)
+        with closing(after), timed("second start: fingerprints compared"):
             found = fingerprint.changes(before, _startup_noise(after), run.db.db)
     if result.start.migrations:
         names = ", ".join(m.name.split(".")[-1] for m in result.start.migrations)

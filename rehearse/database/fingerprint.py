@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from rehearse.database import datasnap, reshash
+from rehearse.database.beside import side_by_side
 from rehearse.database.datasnap import batches
 from rehearse.database.reshash import ResourceHashes, Resources
 from rehearse.database.storedb import Database, Tables, baseline
@@ -52,9 +53,11 @@ def _resources(db: Database, tables: Tables) -> Resources:
 
 def take(db: Database) -> Fingerprint:
     tables = Tables(db.table_names())
-    return Fingerprint(baseline(db).counts,  # the rows per key table the rows check counts
-                       _hashed(db, tables, "Setting", ("Name", "StoreId"), "Value"),
-                       _resources(db, tables))
+    with side_by_side(db) as beside:
+        found = beside(_resources, tables)
+        counts = baseline(db).counts  # the rows per key table the rows check counts
+        settings = _hashed(db, tables, "Setting", ("Name", "StoreId"), "Value")
+    return Fingerprint(counts, settings, found.result())
 
 
 def _line(kind: str, label: str, count: int, shown: list[str]) -> str:
@@ -73,6 +76,8 @@ def _keyed(kind: str, before: dict[str, int], after: dict[str, int]) -> list[str
 def _resource_changes(before: Resources, after: Resources,
                       db: Database) -> list[str]:
     """Like _keyed, by a merge over the hashes; the names shown are read again from `db`."""
+    if reshash.unchanged(before, after):
+        return []
     found: dict[str, list[tuple[str, int]]] = {"added": [], "removed": [], "changed": []}
     for name, had, has in reshash.paired(before, after):
         found["added"] += [(language, name) for language in has.keys() - had.keys()]

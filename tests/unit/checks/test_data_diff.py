@@ -209,3 +209,21 @@ def test_the_merge_pairs_each_name_once_whichever_side_has_it() -> None:
     assert found == {reshash.name_hash("a"): ({"en": 1, "de": 2}, {"en": 1}),
                      reshash.name_hash("gone"): ({"en": 3}, {}),
                      reshash.name_hash("new"): ({}, {"en": 4})}
+
+
+def test_resources_alike_are_unchanged_and_any_difference_is_not() -> None:
+    values = {("en", "a"): 1, ("de", "a"): 2, ("en", "b"): 3}
+    spilled = [reshash.spilled(("de", "en"), [(1, reshash.name_hash("a"), 1)]) for _ in "ab"]
+    cases = [
+        (reshash.of(values), reshash.of(values), True),
+        (reshash.of(values), reshash.of({**values, ("en", "b"): 4}), False),
+        (reshash.of(values), reshash.of({**values, ("en", "c"): 3}), False),
+        (reshash.of(values), reshash.of({("en", "a"): 1, ("en", "b"): 3, ("fr", "a"): 2}),
+         False),  # the same numbers, another language
+        (spilled[0], spilled[1], True),
+        (reshash.of({("en", "a"): 1}), spilled[0], False),  # one of each: the merge tells
+    ]
+    for before, after, expected in cases:
+        assert reshash.unchanged(before, after) is expected, (before, after)
+    for part in spilled:
+        part.close()
