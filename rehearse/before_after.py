@@ -17,7 +17,6 @@ from rehearse.database.beside import side_by_side
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import MARKS, Run
 from rehearse.results import CheckResult, Status
-from rehearse.runlog import timed
 from rehearse.store.app import AppStartFailedError
 from rehearse.version import Version
 
@@ -73,20 +72,14 @@ def second_start(run: Run) -> None:
     Its time is the store's restart time."""
     if not run.scenario.checks.second_start or run.store_url is None or run.plan is None:
         return
-    with timed("second start: app stopped"):
-        run.app_stack.close()
-    with timed("second start: fingerprint before"):
-        taken = fingerprint.take(run.db.db)
-    with closing(taken):
+    run.app_stack.close()
+    with closing(fingerprint.take(run.db.db)) as taken:
         before = _startup_noise(taken)
         started = time.monotonic()
-        with timed("second start: app started"):
-            result = serve(run, run.plan.target)
+        result = serve(run, run.plan.target)
         seconds = time.monotonic() - started
         run.logs[f"store-{run.plan.target}-restart.log"] = result.start.log
-        with timed("second start: fingerprint after"):
-            after = fingerprint.take(run.db.db)
-        with closing(after), timed("second start: fingerprints compared"):
+        with closing(fingerprint.take(run.db.db)) as after:
             found = fingerprint.changes(before, _startup_noise(after), run.db.db)
     if result.start.migrations:
         names = ", ".join(m.name.split(".")[-1] for m in result.start.migrations)

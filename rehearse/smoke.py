@@ -24,8 +24,7 @@ def smoke_checks(run: Run) -> None:
     assert run.before is not None and run.plan is not None
     # One `Pages` for every check: a page the page checks fetched, the comparison reuses.
     with Pages(run.store_url) if run.store_url else nullcontext() as pages:
-        with timed("smoke checks: counts and data snapshot"):
-            context = _context(run, pages)
+        context = _context(run, pages)
         try:
             run.checks += run_checks(context, on_result=lambda r: run.out.status(
                 f"    {MARKS[r.status]} {r.id}: {r.summary}"))
@@ -44,7 +43,7 @@ def smoke_checks(run: Run) -> None:
 def _context(run: Run, pages: Pages | None) -> CheckContext:
     assert run.before is not None and run.plan is not None
     settings = run.scenario.checks
-    with side_by_side(run.db.db) as beside:
+    with timed("key tables counted and data snapshot"), side_by_side(run.db.db) as beside:
         after = beside(baseline)
         data_after = datasnap.take(run.db.db, spilled=True) if run.data_before else None
     return CheckContext(

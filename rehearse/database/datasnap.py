@@ -261,7 +261,7 @@ def take(db: Database, spilled: bool = False) -> DataSnapshot:
     """In memory, or `spilled` to temporary files (a rehearsal's, closed with DataSnapshot.close)
     that keep a 1 GB store's ~45 MiB of hashes out of memory."""
     tables = Tables(db.table_names())
-    with side_by_side(db) as beside:
+    with timed("data snapshot"), side_by_side(db) as beside:
         catalogue = beside(row_hashes, tables, "Product", CATALOGUE, spilled)
         slugs = beside(row_hashes, tables, "UrlRecord", SLUG, spilled)
         found = beside(resources, tables, spilled)

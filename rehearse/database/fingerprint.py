@@ -13,6 +13,7 @@ from rehearse.database.beside import side_by_side
 from rehearse.database.datasnap import batches
 from rehearse.database.reshash import ResourceHashes, Resources
 from rehearse.database.storedb import Database, Tables, baseline
+from rehearse.runlog import timed
 
 SHOWN = 5
 
@@ -53,7 +54,7 @@ def _resources(db: Database, tables: Tables) -> Resources:
 
 def take(db: Database) -> Fingerprint:
     tables = Tables(db.table_names())
-    with side_by_side(db) as beside:
+    with timed("fingerprint"), side_by_side(db) as beside:
         found = beside(_resources, tables)
         counts = baseline(db).counts  # the rows per key table the rows check counts
         settings = _hashed(db, tables, "Setting", ("Name", "StoreId"), "Value")
@@ -91,6 +92,11 @@ def _resource_changes(before: Resources, after: Resources,
 
 def changes(before: Fingerprint, after: Fingerprint, db: Database) -> list[str]:
     """What differs, one line per kind of change, for the report; `db` names the resources."""
+    with timed("fingerprints compared"):
+        return _changes(before, after, db)
+
+
+def _changes(before: Fingerprint, after: Fingerprint, db: Database) -> list[str]:
     found = [f"{table}: {count} → {after.counts.get(table, 0)} rows"
              for table, count in before.counts.items() if after.counts.get(table, 0) != count]
     found += _keyed("settings", before.settings, after.settings)
