@@ -13,6 +13,7 @@ from rehearse.checks import storefront
 from rehearse.checks.context import Storefront
 from rehearse.checks.sample import draw
 from rehearse.database import customers460, datasnap, fingerprint
+from rehearse.database.beside import side_by_side
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import MARKS, Run
 from rehearse.results import CheckResult, Status
@@ -29,14 +30,16 @@ RESTART_CHECK = "restart.changes-nothing"
 
 def record_before(run: Run) -> None:
     """After make safe (whose changes are not the upgrade's), before any app starts."""
-    run.data_before = datasnap.take(run.db.db, spilled=True)
+    settings = run.scenario.checks.store_diff
+    with side_by_side(run.db.db) as beside:
+        drawn = beside(draw, settings.sample, settings.seed) if settings.enabled else None
+        run.data_before = datasnap.take(run.db.db, spilled=True)
     run.stack.callback(run.data_before.close)
     if run.plan and run.plan.source.line < Version(4, 60) <= run.plan.target.line:
         run.customers_before = customers460.before(run.db.db)
-    settings = run.scenario.checks.store_diff
-    if not settings.enabled:
+    if drawn is None:
         return
-    sample = draw(run.db.db, settings.sample, settings.seed)
+    sample = drawn.result()
     source = run.scenario.source_version
     release = catalog.release(source)
     if not release.linux_container:

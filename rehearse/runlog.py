@@ -4,11 +4,13 @@ folder (the terminal shows tracebacks only with --debug). Redacted like everythi
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 FILE = "rehearse.log"
+_STEPS = logging.getLogger("rehearse.steps")  # each step's seconds: where a phase's time goes
 
 
 class _Redacting(logging.Formatter):
@@ -36,3 +38,17 @@ def run_log(folder: Path, redact: Callable[[str], str]) -> Iterator[Path]:
         logger.removeHandler(handler)
         logger.setLevel(previous)
         handler.close()
+
+
+@contextmanager
+def timed(step: str) -> Iterator[None]:
+    """`step` and its seconds in the run log (debug), whether it ends or fails."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        took(step, time.monotonic() - started)
+
+
+def took(step: str, seconds: float) -> None:
+    _STEPS.debug("%s took %.2f s", step, seconds)

@@ -9,10 +9,12 @@ from rehearse.checks.context import CheckContext, CheckSettings
 from rehearse.checks.table import run_checks
 from rehearse.checks.web import Pages
 from rehearse.database import datasnap
+from rehearse.database.beside import side_by_side
 from rehearse.database.storedb import baseline
 from rehearse.errors import RehearsalFailedError
 from rehearse.phases import MARKS, Run
 from rehearse.results import Status
+from rehearse.runlog import timed
 from rehearse.store.appdata import read_plugins
 
 _PREFLIGHT = ("backup", "app-data ", "disk", "pictures", "startup ", "plugin ", "theme ")
@@ -41,9 +43,12 @@ def smoke_checks(run: Run) -> None:
 def _context(run: Run, pages: Pages | None) -> CheckContext:
     assert run.before is not None and run.plan is not None
     settings = run.scenario.checks
+    with timed("key tables counted and data snapshot"), side_by_side(run.db.db) as beside:
+        after = beside(baseline)
+        data_after = datasnap.take(run.db.db, spilled=True) if run.data_before else None
     return CheckContext(
         base_url=run.store_url, db=run.db.db, source=run.plan.source, target=run.plan.target,
-        before=run.before, after=baseline(run.db.db), log_id_before=run.log_id_before,
+        before=run.before, after=after.result(), log_id_before=run.log_id_before,
         plugins_before=run.plugins_before,
         plugins_after=tuple(p.system_name for p in read_plugins(run.app_data)),
         expected_shrinks=tuple(
@@ -55,5 +60,5 @@ def _context(run: Run, pages: Pages | None) -> CheckContext:
                                settings.store_diff.allow),
         storefront=run.storefront, data_before=run.data_before,
         customers_before=run.customers_before,
-        data_after=datasnap.take(run.db.db, spilled=True) if run.data_before else None,
+        data_after=data_after,
         pages=pages)

@@ -4,6 +4,7 @@ and URL slugs row by row, each role's permissions, translations and settings."""
 from __future__ import annotations
 
 from functools import partial
+from operator import countOf
 from typing import Any
 
 from rehearse.checks.acl_renames import after_480
@@ -128,21 +129,50 @@ def _translations(before: Resources,
                   after: Resources) -> tuple[list[tuple[str, int]], list[tuple[str, int]],
                                                   set[str]]:
     """(language, name hash) overwritten with English and only in English, and the languages
-    other than English: one merge over both sides' names, a name's languages at a time."""
+    other than English: a walk over the names after, a name's languages at a time; before is
+    asked only for the values equal to English after (one pass, no merge of both sides)."""
     used = {key & 0xFFFF for key, _ in after.pairs()}  # a language with no resource: not shown
-    languages = {after.languages[n] for n in used} - {c for c in after.languages
-                                                      if c.lower() == DEFAULT_LANGUAGE}
-    overwritten: list[tuple[str, int]] = []
+    english = tuple(c for c in after.languages if c.lower() == DEFAULT_LANGUAGE)
+    languages = {after.languages[n] for n in used} - set(english)
+    as_english: list[tuple[str, int, int]] = []  # (language, name hash, the English value)
     missing: list[tuple[str, int]] = []
-    for name, had, has in reshash.paired(before, after):
-        english = next((v for c, v in has.items() if c.lower() == DEFAULT_LANGUAGE), None)
-        if english is None:
+    for name, has in reshash.groups(after):
+        value = _english_value(has, english)
+        if value is None:
             continue
-        overwritten += [(code, name) for code, value in has.items()
-                        if code.lower() != DEFAULT_LANGUAGE and value == english
-                        and had.get(code, value) != value]
-        missing += [(code, name) for code in languages if code not in has]
-    return overwritten, missing, languages
+        if countOf(has.values(), value) > 1:  # most names: no other language reads the same
+            as_english += [(code, name, value) for code, v in has.items()
+                           if v == value and code not in english]
+        if not languages <= has.keys():
+            missing += [(code, name) for code in languages if code not in has]
+    return _changed_before(before, as_english), missing, languages
+
+
+def _english_value(has: dict[str, int], english: tuple[str, ...]) -> int | None:
+    """The value of the first English code `has` holds, in its order (one code: a lookup)."""
+    if len(english) == 1:
+        return has.get(english[0])
+    return next((v for c, v in has.items() if c in english), None)
+
+
+def _changed_before(before: Resources,
+                    as_english: list[tuple[str, int, int]]) -> list[tuple[str, int]]:
+    """Those of `as_english` whose value before was another: a translation now overwritten
+    (one new since, or English already, is not). A language code listed twice reads as
+    reshash.groups reads it: its last index that holds the name."""
+    indices: dict[str, list[int]] = {}
+    for n, code in enumerate(before.languages):
+        indices.setdefault(code, []).append(n)
+    keys = {(code, name): [name << reshash.LANGUAGE_BITS | n for n in indices.get(code, ())]
+            for code, name, _ in as_english}
+    wanted = {key for found in keys.values() for key in found}
+    had = {key: value for key, value in before.pairs() if key in wanted} if wanted else {}
+
+    def value_before(code: str, name: int) -> int | None:
+        return next((had[key] for key in reversed(keys[code, name]) if key in had), None)
+
+    return [(code, name) for code, name, value in as_english
+            if value_before(code, name) not in (None, value)]
 
 
 def localization(context: CheckContext) -> Outcome:

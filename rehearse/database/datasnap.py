@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rehearse.database import reshash, spill
+from rehearse.database.beside import side_by_side
 from rehearse.database.reshash import ResourceHashes, Resources
 from rehearse.database.rowhash import Column, Kind
 from rehearse.database.storedb import Database, Tables
+from rehearse.runlog import timed
 
 # Rows per query where rehearse hashes the values itself: Id ranges, the one paging all three
 # dialects share (the engine's hashes are streamed instead). A batch's row objects are most of a
@@ -151,15 +153,20 @@ def row_hashes(db: Database, tables: Tables, name: str, wanted: tuple[Column, ..
     found = SpilledRows(spill.Pairs(), names) if spilled else RowHashes(names)
     if table is None:
         return found
+    with timed(f"{table}: each row's hash read"):
+        _hashes_into(found, db, table, columns)
+    return found
+
+
+def _hashes_into(found: Rows, db: Database, table: str, columns: tuple[Column, ...]) -> None:
     hashing, q = db.hashing, db.quote
     if hashing is None or not columns:
-        for row in batches(db, table, names):
+        for row in batches(db, table, tuple(column for column, _ in columns)):
             found.add(int(str(row[0])), digest(row[1:]))
-        return found
+        return
     row_sql = hashing.row([(q(column), kind) for column, kind in columns])
     for rows in db.stream(f"SELECT {q('Id')}, {row_sql} FROM {q(table)} ORDER BY {q('Id')}"):
         found.extend(rows)
-    return found
 
 
 def permissions(db: Database, tables: Tables) -> dict[str, frozenset[str]]:
@@ -197,6 +204,12 @@ def keyed_resources(db: Database, table: str, languages: Mapping[int, str],
     """The resources of `languages` (LanguageId → the label a report uses) keyed by name and
     language: the engine hashes, keys and sorts them where it can, else they are read in
     batches and hashed and sorted here."""
+    with timed(f"{table}: {len(languages)} languages' hashes read"):
+        return _keyed_resources(db, table, languages, spilled)
+
+
+def _keyed_resources(db: Database, table: str, languages: Mapping[int, str],
+                     spilled: bool) -> Resources:
     builder = reshash.spilled if spilled else reshash.build
     hashing, q = db.hashing, db.quote
     if hashing is None or not languages:
@@ -248,7 +261,9 @@ def take(db: Database, spilled: bool = False) -> DataSnapshot:
     """In memory, or `spilled` to temporary files (a rehearsal's, closed with DataSnapshot.close)
     that keep a 1 GB store's ~45 MiB of hashes out of memory."""
     tables = Tables(db.table_names())
-    return DataSnapshot(row_hashes(db, tables, "Product", CATALOGUE, spilled),
-                        row_hashes(db, tables, "UrlRecord", SLUG, spilled),
-                        permissions(db, tables), resources(db, tables, spilled),
-                        settings(db, tables))
+    with timed("data snapshot"), side_by_side(db) as beside:
+        catalogue = beside(row_hashes, tables, "Product", CATALOGUE, spilled)
+        slugs = beside(row_hashes, tables, "UrlRecord", SLUG, spilled)
+        found = beside(resources, tables, spilled)
+        roles, values = permissions(db, tables), settings(db, tables)
+    return DataSnapshot(catalogue.result(), slugs.result(), roles, found.result(), values)

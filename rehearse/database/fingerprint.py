@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from functools import partial
 
 from rehearse.database import datasnap, reshash
+from rehearse.database.beside import side_by_side
 from rehearse.database.datasnap import batches
 from rehearse.database.reshash import ResourceHashes, Resources
 from rehearse.database.storedb import Database, Tables, baseline
+from rehearse.runlog import timed
 
 SHOWN = 5
 
@@ -52,9 +54,11 @@ def _resources(db: Database, tables: Tables) -> Resources:
 
 def take(db: Database) -> Fingerprint:
     tables = Tables(db.table_names())
-    return Fingerprint(baseline(db).counts,  # the rows per key table the rows check counts
-                       _hashed(db, tables, "Setting", ("Name", "StoreId"), "Value"),
-                       _resources(db, tables))
+    with timed("fingerprint"), side_by_side(db) as beside:
+        found = beside(_resources, tables)
+        counts = baseline(db).counts  # the rows per key table the rows check counts
+        settings = _hashed(db, tables, "Setting", ("Name", "StoreId"), "Value")
+    return Fingerprint(counts, settings, found.result())
 
 
 def _line(kind: str, label: str, count: int, shown: list[str]) -> str:
@@ -73,6 +77,8 @@ def _keyed(kind: str, before: dict[str, int], after: dict[str, int]) -> list[str
 def _resource_changes(before: Resources, after: Resources,
                       db: Database) -> list[str]:
     """Like _keyed, by a merge over the hashes; the names shown are read again from `db`."""
+    if reshash.unchanged(before, after):
+        return []
     found: dict[str, list[tuple[str, int]]] = {"added": [], "removed": [], "changed": []}
     for name, had, has in reshash.paired(before, after):
         found["added"] += [(language, name) for language in has.keys() - had.keys()]
@@ -86,6 +92,11 @@ def _resource_changes(before: Resources, after: Resources,
 
 def changes(before: Fingerprint, after: Fingerprint, db: Database) -> list[str]:
     """What differs, one line per kind of change, for the report; `db` names the resources."""
+    with timed("fingerprints compared"):
+        return _changes(before, after, db)
+
+
+def _changes(before: Fingerprint, after: Fingerprint, db: Database) -> list[str]:
     found = [f"{table}: {count} → {after.counts.get(table, 0)} rows"
              for table, count in before.counts.items() if after.counts.get(table, 0) != count]
     found += _keyed("settings", before.settings, after.settings)

@@ -121,6 +121,18 @@ def paired(before: Resources,
         yield name, had or {}, has or {}
 
 
+def unchanged(before: Resources, after: Resources) -> bool:
+    """Every key and value alike, found by comparing the arrays or files whole: what a store
+    nothing changed shows, without a merge walk over every name (1.7 s on the 1 GB store)."""
+    if before.languages != after.languages:
+        return False
+    if isinstance(before, ResourceHashes) and isinstance(after, ResourceHashes):
+        return before.keys == after.keys and before.values == after.values
+    if isinstance(before, SpilledResources) and isinstance(after, SpilledResources):
+        return before.stored.same(after.stored)
+    return False  # one of each: the merge walk tells
+
+
 Lookup = Callable[[set[int]], Iterable[tuple[int, str]]]  # wanted name hashes → (hash, name)
 
 

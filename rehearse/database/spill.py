@@ -47,12 +47,23 @@ class Pairs:
         return self._count + len(self._buffer) // 2
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        self._flush()
-        self._file.seek(0)
-        for _ in range(0, self._count, PAIRS):
-            chunk = array("q")
-            chunk.frombytes(self._file.read(2 * PAIRS * ITEM))
+        for chunk in self.chunks():
             yield from zip(chunk[0::2], chunk[1::2], strict=True)
+
+    def chunks(self) -> Iterator[array[int]]:
+        """The pairs flat (first, second, first, …), PAIRS of them at a time."""
+        self._flush()
+        size = 2 * PAIRS * ITEM
+        for offset in range(0, 2 * self._count * ITEM, size):
+            self._file.seek(offset)  # each read where it belongs: two readers may take turns
+            chunk = array("q")
+            chunk.frombytes(self._file.read(size))
+            yield chunk
+
+    def same(self, other: Pairs) -> bool:
+        """The same pairs in the same order: chunks compared whole, no pair looked at alone."""
+        return len(self) == len(other) and all(
+            mine == theirs for mine, theirs in zip(self.chunks(), other.chunks(), strict=True))
 
     def close(self) -> None:
         self._file.close()

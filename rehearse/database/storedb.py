@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -62,6 +63,16 @@ class Database(Protocol):
 
     def stream(self, sql: str) -> Iterator[Sequence[Sequence[Any]]]:
         """The query's rows in fetches, as the server sends them: for results too big to hold."""
+        ...
+
+    @property
+    def sessions(self) -> bool:
+        """Whether `session` opens another session; False: reads run one after another."""
+        ...
+
+    def session(self) -> AbstractContextManager[Database]:
+        """Another session on the same database for the length of a block, to read beside this
+        one (database/beside.py)."""
         ...
 
 

@@ -13,6 +13,7 @@ import httpx
 from rehearse import catalog
 from rehearse.checks.web import sandbox_client
 from rehearse.errors import BadInputError, EnvironmentNotReadyError, RehearsalFailedError
+from rehearse.runlog import timed, took
 from rehearse.sandbox.service import Endpoint, Service, ServiceSpec, run_service
 from rehearse.store.appdata import Files
 from rehearse.store.startup import Migration, Startup
@@ -70,9 +71,12 @@ def running_app(spec: AppSpec, run_id: str,
     service_spec = ServiceSpec(image=spec.image, port=PORT, role=f"store-{spec.version}",
                                env=dict(spec.env), memory=spec.memory, network=spec.network,
                                files=files, pull=spec.pull)
+    asked = time.monotonic()
     with run_service(service_spec, run_id) as service:
         started = time.monotonic()
+        took(f"nopCommerce {spec.version}: container started", started - asked)
         startup = _follow(service, spec, on_line)
+        took(f"nopCommerce {spec.version}: listening", time.monotonic() - started)
         log = service.logs()
         if not startup.ready:
             if service.out_of_memory():
@@ -80,7 +84,8 @@ def running_app(spec: AppSpec, run_id: str,
                     f"nopCommerce {spec.version} ran out of memory (limit {spec.memory}) while "
                     "starting", hint="raise limits.store_memory in the scenario")
             raise _failed(spec, startup, service, log)
-        _check_installed(service.endpoint, spec, log)
+        with timed(f"nopCommerce {spec.version}: home page asked"):
+            _check_installed(service.endpoint, spec, log)
         yield service, AppStart(spec.version, spec.image, time.monotonic() - started,
                                 tuple(startup.migrations), log)
 

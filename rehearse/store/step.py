@@ -13,6 +13,7 @@ from rehearse.database.engines.base import Credentials
 from rehearse.database.neutralize import after_app_start
 from rehearse.database.storedb import Database, applied_updates
 from rehearse.errors import RehearsalFailedError
+from rehearse.runlog import timed
 from rehearse.sandbox.service import Service
 from rehearse.store.app import APP_DATA, AppSpec, AppStart, running_app
 from rehearse.store.appdata import Files, prepare, sandbox_connection_string
@@ -50,10 +51,11 @@ def app_step(spec: AppSpec, files_version: Version, database: DatabaseAddress, d
                                            spec.version)
     prepared = prepare(spec.app_data, files_version, spec.version, connection)
     with running_app(replace(spec, app_data=prepared.files), run_id, on_line) as (service, start):
-        _check_recorded(db, spec.version)
-        made_safe = tuple(f"{spec.version} App_Data: {c}" for c in prepared.made_safe)
-        made_safe += tuple(f"after {spec.version} started: {c}" for c in after_app_start(db))
-        app_data = service.read_folder(APP_DATA) if carry else {}
+        with timed(f"nopCommerce {spec.version}: migrations confirmed, made safe"):
+            _check_recorded(db, spec.version)
+            made_safe = tuple(f"{spec.version} App_Data: {c}" for c in prepared.made_safe)
+            made_safe += tuple(f"after {spec.version} started: {c}" for c in after_app_start(db))
+            app_data = service.read_folder(APP_DATA) if carry else {}
         yield service, AppStepResult(start, prepared.changes, app_data, made_safe)
 
 

@@ -5,7 +5,7 @@ retyped to another scale is no change."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,12 @@ class ReadHere:
     @property
     def false(self) -> str:
         return self._db.false
+
+    @contextmanager
+    def session(self) -> Iterator[ReadHere]:
+        """A session beside this one (datasnap reads its parts side by side) reads the same."""
+        with self._db.session() as other:
+            yield ReadHere(other, self.hashing)
 
 
 @pytest.fixture(params=list(LOCAL_IMAGES), ids=str)

@@ -48,3 +48,18 @@ def test_any_order_in_comes_out_sorted_however_many_chunks(temp: Path) -> None:
     pairs += [(pairs[0][0], 99), (pairs[0][0], -99)]  # one key twice: both kept, by value
     assert list(spill.ascending(pairs, shift)) == sorted(pairs)
     assert list(temp.iterdir()) == []
+
+
+def test_pairs_are_the_same_only_when_every_pair_and_its_place_match(temp: Path) -> None:
+    count = 2 * spill.PAIRS + 7  # a difference in the last, short batch must show too
+    stored = [spill.Pairs() for _ in range(4)]
+    stored[0].extend((n, -n) for n in range(count))
+    stored[1].extend((n, -n) for n in range(count))
+    stored[2].extend((n, -n if n != count - 1 else 0) for n in range(count))
+    stored[3].extend((n, -n) for n in range(count - 1))
+    assert stored[0].same(stored[1])
+    assert stored[0].same(stored[0])  # two readers of one file take turns
+    assert not stored[0].same(stored[2])
+    assert not stored[0].same(stored[3])
+    for pairs in stored:
+        pairs.close()

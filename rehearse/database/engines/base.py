@@ -117,13 +117,15 @@ class SqlDatabase:
 
     def __init__(self, connection: Any, dialect: Dialect, errors: tuple[type[Exception], ...],
                  drain: Drain, hashing: Hashing | None = None,
-                 streaming: Streaming = plain_cursor) -> None:
+                 streaming: Streaming = plain_cursor,
+                 reopen: Callable[[], SqlDatabase] | None = None) -> None:
         self._connection = connection
         self._dialect = dialect
         self._errors = errors
         self._drain = drain
         self._hashing = hashing
         self._streaming = streaming
+        self._reopen = reopen  # a new connection like this one, for a session beside it
 
     def quote(self, identifier: str) -> str:
         close = self._dialect.quote_close
@@ -171,6 +173,20 @@ class SqlDatabase:
         except self._errors as error:
             raise QueryError(str(error)) from error
         return messages
+
+    @property
+    def sessions(self) -> bool:
+        return self._reopen is not None
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[SqlDatabase]:
+        if self._reopen is None:
+            raise RuntimeError("this connection opens no other session: check `sessions` first")
+        other = self._reopen()
+        try:
+            yield other
+        finally:
+            other.close()
 
     def close(self) -> None:
         self._connection.close()

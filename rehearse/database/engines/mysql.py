@@ -67,7 +67,8 @@ class MySQL:
             password=credentials.password, database=credentials.database, autocommit=True,
             connect_timeout=10, charset="utf8mb4", client_flag=CLIENT.MULTI_STATEMENTS)
         return SqlDatabase(connection, DIALECT, (pymysql.MySQLError,), _drain, HASHING,
-                           lambda c: closing(c.cursor(SSCursor)))
+                           lambda c: closing(c.cursor(SSCursor)),
+                           lambda: self.open(endpoint, credentials))
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:

@@ -83,7 +83,7 @@ class PostgreSQL:
 
         hashing = HASHING if connection.info.server_version >= 110000 else HASHING_BEFORE_11
         return SqlDatabase(connection, DIALECT, (psycopg.Error,), drain, hashing,
-                           _server_cursor)
+                           _server_cursor, lambda: self.open(endpoint, credentials))
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:

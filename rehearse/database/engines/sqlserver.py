@@ -144,7 +144,8 @@ class SqlServer:
         _, rows = db.query("SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128))")
         major = int(str(rows[0][0]).split(".")[0])
         return SqlDatabase(connection, DIALECT, (pyodbc.Error,), _drain,
-                           HASHING if major >= HASHING_FROM else None)
+                           HASHING if major >= HASHING_FROM else None,
+                           reopen=lambda: self.open(endpoint, credentials, database))
 
     def restore(self, service: Service, backup: Backup, credentials: Credentials,
                 on_progress: Callable[[int], None] | None = None) -> None:

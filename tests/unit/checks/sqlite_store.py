@@ -10,6 +10,7 @@ from typing import Any
 class SqliteStore:
     false = "0"
     hashing = None  # the values are read and hashed by rehearse
+    sessions = False  # one connection: reads run one after another
 
     def __init__(self) -> None:
         self.connection = sqlite3.connect(":memory:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from array import array
 from decimal import Decimal
 
@@ -209,3 +210,59 @@ def test_the_merge_pairs_each_name_once_whichever_side_has_it() -> None:
     assert found == {reshash.name_hash("a"): ({"en": 1, "de": 2}, {"en": 1}),
                      reshash.name_hash("gone"): ({"en": 3}, {}),
                      reshash.name_hash("new"): ({}, {"en": 4})}
+
+
+def test_resources_alike_are_unchanged_and_any_difference_is_not() -> None:
+    values = {("en", "a"): 1, ("de", "a"): 2, ("en", "b"): 3}
+    spilled = [reshash.spilled(("de", "en"), [(1, reshash.name_hash("a"), 1)]) for _ in "ab"]
+    cases = [
+        (reshash.of(values), reshash.of(values), True),
+        (reshash.of(values), reshash.of({**values, ("en", "b"): 4}), False),
+        (reshash.of(values), reshash.of({**values, ("en", "c"): 3}), False),
+        (reshash.of(values), reshash.of({("en", "a"): 1, ("en", "b"): 3, ("fr", "a"): 2}),
+         False),  # the same numbers, another language
+        (spilled[0], spilled[1], True),
+        (reshash.of({("en", "a"): 1}), spilled[0], False),  # one of each: the merge tells
+    ]
+    for before, after, expected in cases:
+        assert reshash.unchanged(before, after) is expected, (before, after)
+    for part in spilled:
+        part.close()
+
+
+def _merged_translations(before: reshash.Resources,
+                         after: reshash.Resources) -> tuple[list[tuple[str, int]], ...]:
+    """The oracle: what the check found by a merge walk over both sides' names, before it
+    asked `before` only for the values equal to English."""
+    used = {key & 0xFFFF for key, _ in after.pairs()}
+    languages = {after.languages[n] for n in used} - {c for c in after.languages
+                                                      if c.lower() == "en"}
+    overwritten: list[tuple[str, int]] = []
+    missing: list[tuple[str, int]] = []
+    for name, had, has in reshash.paired(before, after):
+        english = next((v for c, v in has.items() if c.lower() == "en"), None)
+        if english is None:
+            continue
+        overwritten += [(code, name) for code, value in has.items()
+                        if code.lower() != "en" and value == english
+                        and had.get(code, value) != value]
+        missing += [(code, name) for code in languages if code not in has]
+    return overwritten, missing
+
+
+def test_translations_are_found_as_a_merge_of_both_sides_finds_them() -> None:
+    chooser = random.Random(7)
+    kinds = set()
+    for _ in range(200):
+        sides = []
+        # indices differ by side; a code in capitals is English too (the first one counts)
+        for codes in (["en", "de", "fr"], ["de", "en", "nl", "fr", "EN"]):
+            chosen = chooser.sample(codes, chooser.randint(1, len(codes)))
+            sides.append({(code, f"n{n}"): chooser.choice("EEDX") for n in range(12)
+                          for code in chosen if chooser.random() < 0.8})
+        before, after = (_snapshot(resources=side).resources for side in sides)
+        overwritten, missing, _ = data_diff._translations(before, after)
+        assert (overwritten, missing) == _merged_translations(before, after)
+        kinds |= {"overwritten"} if overwritten else set()
+        kinds |= {"missing"} if missing else set()
+    assert kinds == {"overwritten", "missing"}  # the cases met both kinds of finding
