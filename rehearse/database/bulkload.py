@@ -24,8 +24,8 @@ _POSTGRESQL = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": 
 # These two take a server restart. With wal_level=minimal a COPY into a table created or
 # truncated in the same transaction writes no WAL (pg_restore --jobs wraps each table's data in
 # one, TRUNCATE first, for this reason; minimal wants max_wal_senders=0). The 1 GB bench dump
-# (2.7 GB restored, 2 cores, quiet): 29.8 s restored with the reloadable settings alone, 26.6 s
-# with these as well, their two restarts (0.4 s and 0.5 s) included.
+# (2.7 GB restored, 2 cores), pg_restore alone, alternated: 31.8 and 29.9 s with the reloadable
+# settings, 27.5 and 25.9 s with these as well; a rehearsal's two restarts took 0.5 and 1.7 s.
 RESTART = {"wal_level": "minimal", "max_wal_senders": "0"}
 # The archive from which two restarts pay: they cost ~1 s, minimal saves ~3.5 s per GB of dump.
 RESTART_FROM_BYTES = 512 * MIB
@@ -121,15 +121,15 @@ def restore_as_bulk_load(engine: Tuning, db: SqlDatabase, wanted: Mapping[str, s
         wanted = {name: value for name, value in wanted.items() if name not in RESTART}
     before = engine.settings(db, tuple(wanted))
     applied = engine.tune(db, wanted)
-    restarted = restart is not None and any(name in RESTART for name in applied)
-    if restart is not None and restarted:
-        db = restart(db)
+    again = restart if RESTART.keys() & set(applied) else None  # only for a setting it took
+    if again is not None:
+        db = again(db)
     during = engine.settings(db, applied)  # what the restore really runs with
     restore()
     back = {name: before[name] for name in applied}
     engine.untune(db, back)
-    if restart is not None and restarted:
-        db = restart(db)
+    if again is not None:
+        db = again(db)
     after = engine.settings(db, tuple(back))
     if after != back:
         stuck = ", ".join(f"{name}={after.get(name)}" for name in back
@@ -137,4 +137,5 @@ def restore_as_bulk_load(engine: Tuning, db: SqlDatabase, wanted: Mapping[str, s
         raise EnvironmentNotReadyError(
             f"the sandbox database kept its bulk-load settings after the restore ({stuck})",
             hint="the image may pin these settings: run without images.database, or report it")
-    return BulkLoad(tuple(during.items()), tuple(after.items()), restarted=restarted), db
+    return BulkLoad(tuple(during.items()), tuple(after.items()),
+                    restarted=again is not None), db

@@ -161,7 +161,7 @@ def row_hashes(db: Database, tables: Tables, name: str, wanted: tuple[Column, ..
 def _hashes_into(found: Rows, db: Database, table: str, columns: tuple[Column, ...]) -> None:
     hashing, q = db.hashing, db.quote
     if hashing is None or not columns:
-        for row in batches(db, table, tuple(column for column, _ in columns)):
+        for row in batches(db, table, found.columns):
             found.add(int(str(row[0])), digest(row[1:]))
         return
     row_sql = hashing.row([(q(column), kind) for column, kind in columns])
